@@ -1,0 +1,1 @@
+"""NATS JetStream: subjects, streams, buckets and the connection."""

@@ -1,0 +1,64 @@
+"""Health, readiness and metrics endpoints for processes other than the api."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from wagate_common.envelope import failure, success
+from wagate_common.errors import ErrorCode
+
+logger = logging.getLogger(__name__)
+
+ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
+
+
+def build_probe_app(readiness: ReadinessCheck) -> Starlette:
+    """Build the app serving ``/health``, ``/health/ready`` and ``/metrics``."""
+
+    async def health(_: Request) -> Response:
+        return JSONResponse(success({"status": "ok"}))
+
+    async def ready(_: Request) -> Response:
+        checks = await readiness()
+        if all(value == "ok" for value in checks.values()):
+            return JSONResponse(success({"status": "ready", "checks": checks}))
+        body = failure(
+            ErrorCode.NOT_READY, "a dependency is not ready", {"checks": checks}
+        )
+        return JSONResponse(body, status_code=503)
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    routes = [
+        Route("/health", health),
+        Route("/health/ready", ready),
+        Route("/metrics", metrics),
+    ]
+    return Starlette(routes=routes)
+
+
+async def serve_probes(
+    host: str, port: int, readiness: ReadinessCheck
+) -> asyncio.Task[None]:
+    """Start the probe server in the background and return its task."""
+    config = uvicorn.Config(
+        build_probe_app(readiness),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(), name="probes")
+    logger.info("probe server listening", extra={"host": host, "port": port})
+    return task

@@ -1,0 +1,1 @@
+"""MongoDB: the client, indexes and one repository per collection."""
