@@ -40,6 +40,7 @@ class WagateSettings(BaseSettings):
     shards: int = Field(default=64, ge=1, le=4096)
     admin_api_key: str | None = None
     sandbox_enabled: bool | None = None
+    webhook_allow_private: bool | None = None
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.CONSOLE
     message_retention_days: int = Field(default=30, ge=1)
@@ -48,6 +49,8 @@ class WagateSettings(BaseSettings):
     def _default_sandbox_to_development(self) -> WagateSettings:
         if self.sandbox_enabled is None:
             self.sandbox_enabled = self.env is Environment.DEVELOPMENT
+        if self.webhook_allow_private is None:
+            self.webhook_allow_private = self.env is Environment.DEVELOPMENT
         return self
 
     @property

@@ -9,6 +9,7 @@ from pydantic import Field, TypeAdapter
 
 from wagate_common.ids import new_id, utc_now
 from wagate_common.schemas.base import WireModel
+from wagate_common.schemas.sessions import Driver
 
 
 class CommandBase(WireModel):
@@ -36,6 +37,9 @@ class LogoutCommand(CommandBase):
     """Unlink the device and drop its auth data (the session is being deleted)."""
 
     type: Literal["session.logout"] = "session.logout"
+    # The api deletes the session record right after queueing this command, so
+    # the worker learns from here which driver must unlink the device.
+    driver: Driver | None = None
 
 
 class TextContent(WireModel):

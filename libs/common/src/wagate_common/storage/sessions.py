@@ -64,10 +64,16 @@ class SessionRepository:
         return await self._collection.find_one({"_id": session_id})
 
     async def list_page(
-        self, status: SessionStatus | None, cursor: str | None, limit: int
+        self,
+        status: SessionStatus | None,
+        cursor: str | None,
+        limit: int,
+        only: frozenset[str] | None = None,
     ) -> tuple[list[Document], str | None]:
-        """Return one page of sessions, optionally of one status."""
+        """Return one page of sessions, optionally of one status or of ``only`` ids."""
         query: dict[str, Any] = {"status": status.value} if status else {}
+        if only is not None:
+            query["_id"] = {"$in": sorted(only)}
         return await find_page(self._collection, query, cursor, limit)
 
     async def list_by_shard(self, shard: int) -> list[Document]:

@@ -1,0 +1,112 @@
+"""Checks that keep webhooks and media downloads away from private networks.
+
+A gateway that POSTs to any URL a caller names can be turned against the
+network it runs in (server-side request forgery). URLs are checked when a
+webhook is saved and again, against the resolved addresses, before each
+connection, because a DNS name can change what it points to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Cloud metadata services: refused even when private addresses are allowed.
+_METADATA_NETWORKS = [
+    ipaddress.ip_network("169.254.169.254/32"),
+    ipaddress.ip_network("169.254.170.2/32"),
+    ipaddress.ip_network("100.100.100.200/32"),
+    ipaddress.ip_network("fd00:ec2::254/128"),
+]
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+class UrlNotAllowedError(ValueError):
+    """A URL's scheme or address is not allowed."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"URL '{url}' is not allowed: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+def is_metadata_address(address: IpAddress) -> bool:
+    """Whether ``address`` is a cloud metadata endpoint."""
+    return any(address in network for network in _METADATA_NETWORKS)
+
+
+def is_private_address(address: IpAddress) -> bool:
+    """Whether ``address`` is loopback, private, link-local, CGNAT or otherwise local."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return is_private_address(address.ipv4_mapped)
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or address in _CGNAT
+    )
+
+
+def check_address(url: str, address: IpAddress, allow_private: bool) -> None:
+    """Raise :class:`UrlNotAllowedError` when ``address`` may not be contacted."""
+    if is_metadata_address(address):
+        raise UrlNotAllowedError(url, f"{address} is a cloud metadata address")
+    if is_private_address(address) and not allow_private:
+        raise UrlNotAllowedError(
+            url, f"{address} is a private, loopback or link-local address"
+        )
+
+
+def split_http_url(url: str) -> tuple[str, int]:
+    """Return the host and port of an http(s) URL.
+
+    Raises:
+        UrlNotAllowedError: for other schemes or a URL without a host.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise UrlNotAllowedError(url, "the scheme must be http or https")
+    if not parts.hostname:
+        raise UrlNotAllowedError(url, "the URL has no host")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise UrlNotAllowedError(url, "the port is invalid") from error
+    return parts.hostname, port
+
+
+async def resolve_allowed(url: str, allow_private: bool) -> list[IpAddress]:
+    """Resolve a URL's host and check every address it resolves to.
+
+    Raises:
+        UrlNotAllowedError: for a bad scheme, an unresolvable host or a
+            refused address.
+    """
+    host, port = split_http_url(url)
+    try:
+        literal: IpAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses = [literal]
+    else:
+        addresses = await _resolve(url, host, port)
+    for address in addresses:
+        check_address(url, address, allow_private)
+    return addresses
+
+
+async def _resolve(url: str, host: str, port: int) -> list[IpAddress]:
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise UrlNotAllowedError(url, f"host '{host}' does not resolve") from error
+    return [ipaddress.ip_address(info[4][0]) for info in infos]

@@ -1,0 +1,72 @@
+"""The api's composition root: builds the FastAPI app and its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from wagate_api.context import ApiContext
+from wagate_api.errors import install_error_handlers
+from wagate_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from wagate_api.routes import health, messages, sandbox, sessions, webhooks
+from wagate_api.settings import ApiSettings
+from wagate_common.infrastructure import Infrastructure
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = (
+    "Send and receive WhatsApp messages through sessions linked as companion devices. "
+    "Authenticate with the `X-API-Key` header. Every answer is an envelope: "
+    '`{"success": true, "data": ...}` or `{"success": false, "error": {code, message}}`.'
+)
+
+
+def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> FastAPI:
+    """Build the app; without ``infra`` it connects at start-up and closes at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = infra is None
+        opened = infra or await Infrastructure.open(settings, "api")
+        app.state.context = ApiContext.build(settings, opened)
+        _log_start(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await opened.close()
+
+    app = FastAPI(
+        title="wagate",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    for module in (health, sessions, messages, webhooks, sandbox):
+        app.include_router(module.router)
+    return app
+
+
+def _log_start(settings: ApiSettings) -> None:
+    if settings.is_development:
+        logger.warning(
+            "DEVELOPMENT MODE: every request is served without authentication; "
+            "never expose this api to a network"
+        )
+    elif not settings.admin_api_key:
+        logger.warning("WAGATE_ADMIN_API_KEY is not set: no request can authenticate")
+    logger.info(
+        "api ready",
+        extra={
+            "host": settings.api_host,
+            "port": settings.api_port,
+            "sandbox": settings.sandbox_enabled,
+        },
+    )

@@ -1,0 +1,1 @@
+"""Drivers connect sessions to a network: the sandbox or WhatsApp."""
