@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -47,6 +48,19 @@ def build_probe_app(readiness: ReadinessCheck) -> Starlette:
     return Starlette(routes=routes)
 
 
+class _ProbeServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the service that runs it.
+
+    uvicorn otherwise installs its own SIGINT/SIGTERM handlers and raises the
+    signal again when it exits, which would kill the service in the middle of
+    its own orderly shutdown.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 async def serve_probes(
     host: str, port: int, readiness: ReadinessCheck
 ) -> asyncio.Task[None]:
@@ -58,7 +72,7 @@ async def serve_probes(
         log_config=None,
         access_log=False,
     )
-    server = uvicorn.Server(config)
+    server = _ProbeServer(config)
     task = asyncio.create_task(server.serve(), name="probes")
     logger.info("probe server listening", extra={"host": host, "port": port})
     return task

@@ -1,0 +1,1 @@
+"""The webhook dispatcher: delivers events from the EVENTS stream to webhooks."""

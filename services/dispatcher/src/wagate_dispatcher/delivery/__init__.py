@@ -1,0 +1,1 @@
+"""Sending events to webhook receivers: signatures and the HTTP request."""

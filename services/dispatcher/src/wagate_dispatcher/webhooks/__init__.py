@@ -1,0 +1,1 @@
+"""Webhook subscriptions: the stored form, matching and the in-memory cache."""
