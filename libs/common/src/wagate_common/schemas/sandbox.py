@@ -5,7 +5,7 @@ Three conversations, all over core NATS request/reply:
 - a driver asks the network (``wagate.sbx.net.<op>``): connect, disconnect,
   logout, send;
 - the api acts as the phones (``wagate.sbx.api.<op>``): pair, message, inbox,
-  receipt, logout, drop;
+  receipt, group, logout, drop;
 - the network pushes to a session's device (``wagate.sbx.dev.<session>``):
   QR codes, pairing, messages, receipts, logout and drops. The device answers
   each push with :class:`Ack`; a push nobody acknowledges stays queued in the
@@ -197,6 +197,14 @@ class ApiReceipt(WireModel):
     session_id: str
     message_id: str
     status: Literal["delivered", "read"]
+
+
+class ApiGroup(WireModel):
+    """A contact creates a group with the session's account and other phones in it."""
+
+    session_id: str
+    subject: str
+    participants: list[str]
 
 
 class ApiSessionAction(WireModel):

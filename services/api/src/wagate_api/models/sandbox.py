@@ -67,3 +67,17 @@ class SandboxReceipt(WireModel):
     session_id: str = Field(min_length=1, max_length=64)
     message_id: str = Field(min_length=1, max_length=128)
     status: Literal["delivered", "read"]
+
+
+class SandboxGroup(WireModel):
+    """Body of ``POST /v1/sandbox/groups``: the first phone creates a group with
+    the others and the session's account in it."""
+
+    session_id: str = Field(min_length=1, max_length=64)
+    subject: str = Field(min_length=1, max_length=100)
+    participants: list[str] = Field(min_length=1, max_length=256)
+
+    @field_validator("participants")
+    @classmethod
+    def _valid_participants(cls, value: list[str]) -> list[str]:
+        return [_phone(item) for item in value]

@@ -16,13 +16,19 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from wagate_api.auth import Principal, require_scope
 from wagate_api.context import ApiContext, get_context
 from wagate_api.models.envelope import Envelope
-from wagate_api.models.sandbox import SandboxMessage, SandboxPair, SandboxReceipt
+from wagate_api.models.sandbox import (
+    SandboxGroup,
+    SandboxMessage,
+    SandboxPair,
+    SandboxReceipt,
+)
 from wagate_api.routes.common import load_session
 from wagate_common.broker import subjects
 from wagate_common.errors import ErrorCode, WagateError
 from wagate_common.jid import InvalidJidError, normalize_phone
 from wagate_common.schemas.base import WireModel
 from wagate_common.schemas.sandbox import (
+    ApiGroup,
     ApiInbox,
     ApiMessage,
     ApiPair,
@@ -113,6 +119,16 @@ async def receipt(body: SandboxReceipt, context: Context, caller: Caller) -> Dat
         session_id=body.session_id, message_id=body.message_id, status=body.status
     )
     return Envelope(data=await _ask(context, "receipt", request))
+
+
+@router.post("/groups", status_code=201, response_model=Data)
+async def create_group(body: SandboxGroup, context: Context, caller: Caller) -> Data:
+    """A contact creates a group with other phones and the session's account in it."""
+    await _load_sandbox_session(context, caller, body.session_id)
+    request = ApiGroup(
+        session_id=body.session_id, subject=body.subject, participants=body.participants
+    )
+    return Envelope(data=await _ask(context, "group", request))
 
 
 @router.post("/sessions/{session_id}/logout", response_model=Data)

@@ -144,7 +144,9 @@ class SessionDriver(ABC):
         """Unlink the device from the phone and drop its auth data."""
 
     @abstractmethod
-    async def send_text(self, message_id: str, to: str, content: TextContent) -> SendResult:
+    async def send_text(
+        self, message_id: str, to: str, content: TextContent
+    ) -> SendResult:
         """Send a text message.
 
         Raises:

@@ -1,0 +1,86 @@
+"""The sandbox's components wired together on open connections."""
+
+from __future__ import annotations
+
+import logging
+
+from wagate_common.broker import subjects
+from wagate_common.infrastructure import Infrastructure
+from wagate_sandbox.database import SequenceCounter, ensure_sandbox_indexes
+from wagate_sandbox.delivery import MessageDelivery
+from wagate_sandbox.devices import DeviceRepository
+from wagate_sandbox.groups import GroupRepository
+from wagate_sandbox.inbox import InboxRepository
+from wagate_sandbox.network import NetworkHandlers
+from wagate_sandbox.pairing import PairingManager
+from wagate_sandbox.pending import PendingRepository
+from wagate_sandbox.phones import PhoneHandlers
+from wagate_sandbox.pushes import PushSender
+from wagate_sandbox.router import Handler, RequestRouter
+from wagate_sandbox.settings import SandboxSettings
+
+logger = logging.getLogger(__name__)
+
+
+class SandboxService:
+    """Serves the simulated network's requests until stopped.
+
+    The caller owns ``infra``: the service neither opens nor closes it, so
+    tests and the whole-stack suite can run it in their own process. Run one
+    instance per deployment: pairings and per-session ordering live in memory.
+    """
+
+    def __init__(self, settings: SandboxSettings, infra: Infrastructure) -> None:
+        self._settings = settings
+        self._infra = infra
+        sequence = SequenceCounter(infra.db)
+        devices = DeviceRepository(infra.db)
+        inbox = InboxRepository(infra.db, sequence)
+        groups = GroupRepository(infra.db)
+        pusher = PushSender(infra.nats, settings.push_timeout_seconds)
+        delivery = MessageDelivery(devices, PendingRepository(infra.db, sequence), pusher)
+        self._pairing = PairingManager(devices, pusher, settings)
+
+        network = NetworkHandlers(devices, inbox, groups, self._pairing, delivery)
+        phones = PhoneHandlers(devices, inbox, groups, self._pairing, delivery, pusher)
+        handlers: dict[str, Handler] = {
+            subjects.sandbox_net("connect"): network.connect,
+            subjects.sandbox_net("disconnect"): network.disconnect,
+            subjects.sandbox_net("logout"): network.logout,
+            subjects.sandbox_net("send"): network.send,
+            subjects.sandbox_api("pair"): phones.pair,
+            subjects.sandbox_api("message"): phones.message,
+            subjects.sandbox_api("inbox"): phones.inbox,
+            subjects.sandbox_api("receipt"): phones.receipt,
+            subjects.sandbox_api("group"): phones.group,
+            subjects.sandbox_api("logout"): phones.logout,
+            subjects.sandbox_api("drop"): phones.drop,
+        }
+        self._router = RequestRouter(infra.nats, handlers)
+        self._running = False
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the service is subscribed and handling requests."""
+        return self._running
+
+    async def start(self) -> None:
+        """Create the indexes, subscribe the handlers, then release stale pairings."""
+        await ensure_sandbox_indexes(self._infra.db)
+        await self._router.start()
+        self._running = True
+        await self._pairing.recover()
+        logger.info("sandbox started")
+
+    async def stop(self) -> None:
+        """Unsubscribe, let requests in flight finish briefly, stop pairings."""
+        self._running = False
+        await self._router.stop(self._settings.shutdown_grace_seconds)
+        await self._pairing.stop()
+        logger.info("sandbox stopped")
+
+    async def readiness(self) -> dict[str, str]:
+        """Return ``ok`` or the reason of failure for each dependency and the service."""
+        checks = await self._infra.readiness()
+        checks["sandbox"] = "ok" if self._running else "not running"
+        return checks
