@@ -61,10 +61,21 @@ class _ProbeServer(uvicorn.Server):
         yield
 
 
-async def serve_probes(
-    host: str, port: int, readiness: ReadinessCheck
-) -> asyncio.Task[None]:
-    """Start the probe server in the background and return its task."""
+class ProbeServer:
+    """The running probe server of a process."""
+
+    def __init__(self, server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+        self._server = server
+        self._task = task
+
+    async def stop(self) -> None:
+        """Ask uvicorn to exit and wait until it has."""
+        self._server.should_exit = True
+        await asyncio.wait({self._task})
+
+
+async def serve_probes(host: str, port: int, readiness: ReadinessCheck) -> ProbeServer:
+    """Start the probe server in the background."""
     config = uvicorn.Config(
         build_probe_app(readiness),
         host=host,
@@ -75,4 +86,4 @@ async def serve_probes(
     server = _ProbeServer(config)
     task = asyncio.create_task(server.serve(), name="probes")
     logger.info("probe server listening", extra={"host": host, "port": port})
-    return task
+    return ProbeServer(server, task)
