@@ -1,0 +1,74 @@
+"""The session worker's components wired together on open connections."""
+
+from __future__ import annotations
+
+import logging
+
+from wagate_common.broker.connection import LEASE_TTL_SECONDS
+from wagate_common.infrastructure import Infrastructure
+from wagate_common.storage.auth import AuthStore
+from wagate_common.storage.messages import MessageRepository
+from wagate_common.storage.sessions import SessionRepository
+from wagate_worker.drivers.registry import DriverRegistry, default_driver_registry
+from wagate_worker.events.publisher import EventPublisher
+from wagate_worker.sessions.context import RuntimeContext
+from wagate_worker.sessions.registry import SessionRegistry
+from wagate_worker.settings import WorkerSettings
+from wagate_worker.shards.leases import LeaseStore
+from wagate_worker.shards.manager import ShardManager
+from wagate_worker.shards.runner import ShardRunner
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerService:
+    """Holds shard leases and runs their sessions until stopped.
+
+    The caller owns ``infra``: the service neither opens nor closes it, so tests
+    and the whole-stack suite can run several workers in one process. ``drivers``
+    replaces the drivers of this build (tests register a scripted one).
+    """
+
+    def __init__(
+        self,
+        settings: WorkerSettings,
+        infra: Infrastructure,
+        drivers: DriverRegistry | None = None,
+    ) -> None:
+        self.settings = settings
+        self._infra = infra
+        context = RuntimeContext(
+            settings=settings,
+            nats=infra.nats,
+            sessions=SessionRepository(infra.db),
+            messages=MessageRepository(infra.db, settings.message_retention_days),
+            auth=AuthStore(infra.db),
+            publisher=EventPublisher(infra.js),
+            drivers=drivers or default_driver_registry(),
+        )
+        self.sessions = SessionRegistry(context)
+        self._leases = LeaseStore(infra.js, settings.worker_id)
+        self.shards = ShardManager(
+            self._leases,
+            ShardRunner(infra.js, self.sessions, settings),
+            shards=settings.shards,
+            renew_interval=settings.lease_renew_seconds,
+            lease_ttl=LEASE_TTL_SECONDS,
+        )
+
+    async def start(self) -> None:
+        """Join the workers and start claiming shards."""
+        await self._leases.open()
+        await self.shards.start()
+        logger.info("worker started", extra={"worker_id": self.settings.worker_id})
+
+    async def stop(self) -> None:
+        """Release every shard cleanly (sessions first, then leases) and leave."""
+        await self.shards.stop(self.settings.shutdown_grace_seconds)
+        logger.info("worker stopped", extra={"worker_id": self.settings.worker_id})
+
+    async def readiness(self) -> dict[str, str]:
+        """Return ``ok`` or the reason of failure for each dependency and the leases."""
+        checks = await self._infra.readiness()
+        checks["leases"] = "ok" if self.shards.is_running else "not running"
+        return checks

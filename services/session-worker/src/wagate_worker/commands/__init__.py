@@ -1,0 +1,1 @@
+"""Commands taken off the COMMANDS stream, one consumer per shard."""

@@ -1,0 +1,1 @@
+"""Events the worker publishes on the EVENTS stream."""

@@ -1,0 +1,1 @@
+"""Session runtimes: one per session, with its driver and its commands."""

@@ -1,0 +1,153 @@
+"""Sending one message through a driver and recording the outcome."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from wagate_common.schemas.events import EventType
+from wagate_common.storage.messages import MessageStatus
+from wagate_worker.drivers.base import NotConnectedError, SendError, SessionDriver
+from wagate_worker.events.payloads import message_failed_data, message_sent_data
+from wagate_worker.metrics import MESSAGES_FAILED, MESSAGES_SENT
+from wagate_worker.sessions.backoff import BackoffPolicy
+from wagate_worker.sessions.context import RuntimeContext
+from wagate_worker.sessions.outbox import AttemptOutcome, PendingSend
+
+logger = logging.getLogger(__name__)
+
+
+class MessageSender:
+    """Sends a session's messages and records each outcome before the ack.
+
+    The record is checked before each send: a command whose record is no longer
+    ``queued`` (a redelivery after a crash) is acknowledged and skipped.
+    """
+
+    def __init__(self, context: RuntimeContext, session_id: str) -> None:
+        self._context = context
+        self._session_id = session_id
+        settings = context.settings
+        self._max_attempts = settings.send_attempts
+        self._retry = BackoffPolicy(
+            settings.send_retry_base_seconds, settings.send_retry_max_seconds, jitter=0.2
+        )
+
+    async def attempt(
+        self, pending: PendingSend, driver: SessionDriver
+    ) -> AttemptOutcome:
+        """Send ``pending`` unless it was already, and record what happened."""
+        try:
+            if pending.result is None:
+                if await self.skip_if_settled(pending):
+                    return AttemptOutcome.DONE
+                outcome = await self._send(pending, driver)
+                if outcome is not None:
+                    return outcome
+            await self._record_sent(pending)
+        except Exception:
+            # The database or broker failed while recording; the driver's result,
+            # if any, is kept so the retry records it rather than sending again.
+            logger.exception("recording a send failed", extra=self._describe(pending))
+            return self._schedule_retry(pending)
+        return AttemptOutcome.DONE
+
+    async def skip_if_settled(self, pending: PendingSend) -> bool:
+        """Acknowledge and skip a send whose record is no longer ``queued``."""
+        record = await self._context.messages.get(pending.message_id)
+        if record is not None and record["status"] == MessageStatus.QUEUED.value:
+            return False
+        status = record["status"] if record else None
+        logger.info(
+            "send skipped: its record is not queued",
+            extra={**self._describe(pending), "status": status},
+        )
+        await pending.delivery.ack("skipped")
+        return True
+
+    async def fail(self, pending: PendingSend, reason: str) -> None:
+        """Mark the record failed, publish ``message.failed`` and acknowledge."""
+        command = pending.command
+        record = await self._context.messages.mark_failed(command.message_id, reason)
+        if record is None:
+            # Already sent (or gone): a failure now would contradict the record.
+            await pending.delivery.ack("skipped")
+            return
+
+        MESSAGES_FAILED.inc()
+        data = message_failed_data(command.message_id, command.to, _kind(pending), reason)
+        await self._context.publisher.publish(
+            self._session_id, EventType.MESSAGE_FAILED, data
+        )
+        await pending.delivery.ack("failed")
+        logger.info("message failed", extra={**self._describe(pending), "error": reason})
+
+    async def _send(
+        self, pending: PendingSend, driver: SessionDriver
+    ) -> AttemptOutcome | None:
+        """Send through the driver; return an outcome unless it worked."""
+        command = pending.command
+        try:
+            pending.result = await driver.send_text(
+                command.message_id, command.to, command.content
+            )
+        except NotConnectedError:
+            return AttemptOutcome.NOT_CONNECTED
+        except SendError as error:
+            return await self._after_error(pending, str(error), permanent=error.permanent)
+        except Exception as error:
+            # A driver bug: treated like a transient network error.
+            logger.exception("driver send raised", extra=self._describe(pending))
+            return await self._after_error(
+                pending, f"{type(error).__name__}: {error}", permanent=False
+            )
+        return None
+
+    async def _after_error(
+        self, pending: PendingSend, reason: str, permanent: bool
+    ) -> AttemptOutcome:
+        pending.attempts += 1
+        if permanent or pending.attempts >= self._max_attempts:
+            await self.fail(pending, reason)
+            return AttemptOutcome.DONE
+        logger.warning(
+            "send failed; retrying",
+            extra={
+                **self._describe(pending),
+                "attempt": pending.attempts,
+                "error": reason,
+            },
+        )
+        return self._schedule_retry(pending)
+
+    def _schedule_retry(self, pending: PendingSend) -> AttemptOutcome:
+        delay = self._retry.delay(max(pending.attempts - 1, 0))
+        pending.retry_at = time.monotonic() + delay
+        return AttemptOutcome.RETRY
+
+    async def _record_sent(self, pending: PendingSend) -> None:
+        result = pending.result
+        assert result is not None
+        command = pending.command
+        await self._context.messages.mark_sent(
+            command.message_id, result.wa_message_id, result.timestamp
+        )
+        MESSAGES_SENT.inc()
+        # NOTE: a crash between this update and the publish below loses the
+        # event: the redelivered command finds the record sent and skips it.
+        data = message_sent_data(command.message_id, command.to, _kind(pending), result)
+        await self._context.publisher.publish(
+            self._session_id, EventType.MESSAGE_SENT, data
+        )
+        await pending.delivery.ack("sent")
+        logger.info(
+            "message sent",
+            extra={**self._describe(pending), "wa_message_id": result.wa_message_id},
+        )
+
+    def _describe(self, pending: PendingSend) -> dict[str, object]:
+        return {"session_id": self._session_id, "message_id": pending.message_id}
+
+
+def _kind(pending: PendingSend) -> str:
+    return pending.command.content.kind

@@ -1,0 +1,116 @@
+"""Settings of the session worker, read from ``WAGATE_*`` variables."""
+
+from __future__ import annotations
+
+import os
+import socket
+from functools import lru_cache
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from wagate_common.broker.connection import LEASE_TTL_SECONDS
+from wagate_common.settings import WagateSettings
+
+
+def default_worker_id() -> str:
+    """Return ``<hostname>-<pid>``, unique among the workers of one deployment."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class WorkerSettings(WagateSettings):
+    """Settings of the session worker.
+
+    Worker-specific fields read ``WAGATE_WORKER_*`` variables through an alias,
+    so that names such as ``probe_port`` do not collide with the same setting of
+    another service. Code and tests may still pass every field by name.
+    """
+
+    model_config = SettingsConfigDict(validate_by_name=True)
+
+    worker_id: str = Field(
+        default_factory=default_worker_id,
+        min_length=1,
+        max_length=200,
+        validation_alias="WAGATE_WORKER_ID",
+    )
+    probe_host: str = "127.0.0.1"
+    probe_port: int = Field(
+        default=3001, ge=0, le=65535, validation_alias="WAGATE_WORKER_PROBE_PORT"
+    )
+    # Shard leases expire LEASE_TTL_SECONDS (10 s) after their last renewal.
+    lease_renew_seconds: float = Field(
+        default=3.0, gt=0, validation_alias="WAGATE_WORKER_LEASE_RENEW_SECONDS"
+    )
+    reconnect_base_seconds: float = Field(
+        default=1.0, gt=0, validation_alias="WAGATE_WORKER_RECONNECT_BASE_SECONDS"
+    )
+    reconnect_max_seconds: float = Field(
+        default=60.0, gt=0, validation_alias="WAGATE_WORKER_RECONNECT_MAX_SECONDS"
+    )
+    # Fraction of each delay taken off at random, so that sessions dropped
+    # together do not reconnect together.
+    reconnect_jitter: float = Field(
+        default=0.2, ge=0, le=1, validation_alias="WAGATE_WORKER_RECONNECT_JITTER"
+    )
+    # How long a send waits for its session to connect before it fails.
+    held_send_seconds: float = Field(
+        default=24 * 3600.0, gt=0, validation_alias="WAGATE_WORKER_HELD_SEND_SECONDS"
+    )
+    send_attempts: int = Field(
+        default=5, ge=1, validation_alias="WAGATE_WORKER_SEND_ATTEMPTS"
+    )
+    send_retry_base_seconds: float = Field(
+        default=1.0, gt=0, validation_alias="WAGATE_WORKER_SEND_RETRY_BASE_SECONDS"
+    )
+    send_retry_max_seconds: float = Field(
+        default=30.0, gt=0, validation_alias="WAGATE_WORKER_SEND_RETRY_MAX_SECONDS"
+    )
+    # A command not acknowledged within this time is delivered again. The worker
+    # reports progress on its unsettled commands every third of this time.
+    command_ack_wait_seconds: float = Field(
+        default=30.0, ge=1, validation_alias="WAGATE_WORKER_COMMAND_ACK_WAIT_SECONDS"
+    )
+    # Unacknowledged commands of one shard, held sends included; at this limit
+    # JetStream stops delivering the shard's commands.
+    command_max_pending: int = Field(
+        default=1024, ge=1, validation_alias="WAGATE_WORKER_COMMAND_MAX_PENDING"
+    )
+    fetch_batch_size: int = Field(
+        default=64, ge=1, validation_alias="WAGATE_WORKER_FETCH_BATCH_SIZE"
+    )
+    # How long one fetch waits on an idle shard; releasing a shard waits for it.
+    fetch_wait_seconds: float = Field(
+        default=1.0, gt=0, validation_alias="WAGATE_WORKER_FETCH_WAIT_SECONDS"
+    )
+    # Time limit of one driver call made while stopping a session.
+    driver_stop_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="WAGATE_WORKER_DRIVER_STOP_SECONDS"
+    )
+    # How long stopping the worker waits for its shards to be released cleanly.
+    shutdown_grace_seconds: float = Field(
+        default=20.0, ge=0, validation_alias="WAGATE_WORKER_SHUTDOWN_GRACE_SECONDS"
+    )
+
+    @model_validator(mode="after")
+    def _check_timers(self) -> WorkerSettings:
+        if self.lease_renew_seconds >= LEASE_TTL_SECONDS / 2:
+            raise ValueError(
+                f"lease_renew_seconds must be under {LEASE_TTL_SECONDS / 2:g} s, half "
+                "the shard lease TTL, or leases expire between renewals"
+            )
+        if self.reconnect_max_seconds < self.reconnect_base_seconds:
+            raise ValueError(
+                "reconnect_max_seconds must be at least reconnect_base_seconds"
+            )
+        if self.send_retry_max_seconds < self.send_retry_base_seconds:
+            raise ValueError(
+                "send_retry_max_seconds must be at least send_retry_base_seconds"
+            )
+        return self
+
+
+@lru_cache
+def get_worker_settings() -> WorkerSettings:
+    """Return the worker's settings, read once from the environment."""
+    return WorkerSettings()

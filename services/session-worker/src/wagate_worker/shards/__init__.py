@@ -1,0 +1,1 @@
+"""Shard leases and the shards this worker runs."""

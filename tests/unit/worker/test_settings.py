@@ -1,0 +1,54 @@
+"""Worker settings and their variables."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+from pydantic import ValidationError
+
+from wagate_worker.settings import WorkerSettings
+
+
+def test_settings_defaults() -> None:
+    settings = WorkerSettings()
+
+    assert settings.worker_id == f"{socket.gethostname()}-{os.getpid()}"
+    assert settings.probe_host == "127.0.0.1"
+    assert settings.probe_port == 3001
+    assert settings.lease_renew_seconds == 3.0
+
+
+def test_settings_read_worker_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAGATE_WORKER_ID", "worker-7")
+    monkeypatch.setenv("WAGATE_WORKER_PROBE_PORT", "4001")
+    monkeypatch.setenv("WAGATE_PROBE_HOST", "0.0.0.0")
+    monkeypatch.setenv("WAGATE_WORKER_RECONNECT_MAX_SECONDS", "15")
+    monkeypatch.setenv("WAGATE_WORKER_HELD_SEND_SECONDS", "600")
+
+    settings = WorkerSettings()
+
+    assert settings.worker_id == "worker-7"
+    assert settings.probe_port == 4001
+    assert settings.probe_host == "0.0.0.0"
+    assert settings.reconnect_max_seconds == 15.0
+    assert settings.held_send_seconds == 600.0
+
+
+def test_settings_accept_field_names() -> None:
+    settings = WorkerSettings(worker_id="w", lease_renew_seconds=0.1, send_attempts=2)
+
+    assert settings.worker_id == "w"
+    assert settings.lease_renew_seconds == 0.1
+    assert settings.send_attempts == 2
+
+
+def test_renew_interval_must_be_under_half_ttl() -> None:
+    with pytest.raises(ValidationError, match="half the shard lease TTL"):
+        WorkerSettings(lease_renew_seconds=5.0)
+
+
+def test_reconnect_cap_below_base_rejected() -> None:
+    with pytest.raises(ValidationError, match="reconnect_max_seconds"):
+        WorkerSettings(reconnect_base_seconds=10.0, reconnect_max_seconds=1.0)
