@@ -1,0 +1,115 @@
+"""The ``wagate`` command."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from wagate_cli.stack import Stack, StackConfig, load_admin_key
+from wagate_common.embedded import EmbeddedServerError
+from wagate_common.logs import configure_logging
+from wagate_common.settings import LogFormat
+
+logger = logging.getLogger("wagate_cli")
+
+app = typer.Typer(help="wagate: a self-hosted WhatsApp gateway.", no_args_is_help=True)
+
+
+@app.callback()
+def main() -> None:
+    """wagate: a self-hosted WhatsApp gateway."""
+
+
+@app.command()
+def up(
+    data_dir: Annotated[
+        Path, typer.Option(envvar="WAGATE_DATA_DIR", help="Folder for all data.")
+    ] = Path(".wagate"),
+    api_port: Annotated[
+        int, typer.Option(envvar="WAGATE_API_PORT", help="Port of the REST api.")
+    ] = 3000,
+    nats_port: Annotated[
+        int, typer.Option(envvar="WAGATE_EMBEDDED_NATS_PORT", help="Port of nats-server.")
+    ] = 4222,
+    mongo_port: Annotated[
+        int, typer.Option(envvar="WAGATE_EMBEDDED_MONGO_PORT", help="Port of SecantusDB.")
+    ] = 27017,
+) -> None:
+    """Start the whole stack on this machine; Ctrl-C stops it."""
+    configure_logging(os.environ.get("WAGATE_LOG_LEVEL", "INFO"), LogFormat.CONSOLE)
+    admin_key, generated = load_admin_key(
+        data_dir, os.environ.get("WAGATE_ADMIN_API_KEY")
+    )
+    config = StackConfig(
+        data_dir=data_dir.resolve(),
+        api_port=api_port,
+        nats_port=nats_port,
+        mongo_port=mongo_port,
+        probe_ports={
+            "worker": int(os.environ.get("WAGATE_WORKER_PROBE_PORT", "3001")),
+            "dispatcher": int(os.environ.get("WAGATE_DISPATCHER_PROBE_PORT", "3002")),
+            "sandbox": int(os.environ.get("WAGATE_SANDBOX_PROBE_PORT", "3004")),
+        },
+        nats_url=os.environ.get("WAGATE_NATS_URL"),
+        mongo_url=os.environ.get("WAGATE_MONGO_URL"),
+        admin_key=admin_key,
+    )
+    stack = Stack(config=config, admin_key=admin_key)
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _: FrameType | None) -> None:
+        logger.info("received %s; stopping", signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    try:
+        stack.start()
+    except EmbeddedServerError as error:
+        typer.echo(f"wagate could not start: {error}", err=True)
+        raise typer.Exit(code=1) from error
+
+    _print_banner(stack, generated)
+    exit_code = _wait(stack, stopping)
+    stack.stop()
+    typer.echo("wagate stopped")
+    raise typer.Exit(code=exit_code)
+
+
+def _wait(stack: Stack, stopping: threading.Event) -> int:
+    while not stopping.wait(timeout=0.5):
+        exited = stack.exited_child()
+        if exited is not None:
+            logger.error(
+                "%s exited with status %s; stopping the stack",
+                exited.name,
+                exited.process.returncode,
+            )
+            return 1
+    return 0
+
+
+def _print_banner(stack: Stack, generated: bool) -> None:
+    config = stack.config
+    key_note = " (generated, stored in " + str(config.data_dir / "admin-api-key") + ")"
+    lines = [
+        "",
+        "wagate is running",
+        f"  api        http://127.0.0.1:{config.api_port}",
+        f"  docs       http://127.0.0.1:{config.api_port}/docs",
+        f"  admin key  {stack.admin_key}{key_note if generated else ''}",
+        f"  nats       {stack.nats_url}",
+        f"  mongodb    {stack.mongo_url}",
+        f"  data       {config.data_dir}",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
+    typer.echo("\n".join(lines))

@@ -1,0 +1,179 @@
+"""The embedded stack: nats-server, SecantusDB and the wagate services."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wagate_cli.children import Child, start_child, wait_until_ready
+from wagate_common.embedded import (
+    EmbeddedServerError,
+    child_environment,
+    free_port,
+    mongo_command,
+    mongo_url,
+    nats_command,
+    wait_for_port,
+)
+
+logger = logging.getLogger(__name__)
+
+ADMIN_KEY_FILE = "admin-api-key"
+STOP_TIMEOUT_SECONDS = 20.0
+READY_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Where the stack keeps its data and which ports its processes use."""
+
+    data_dir: Path
+    api_port: int
+    nats_port: int
+    mongo_port: int
+    probe_ports: dict[str, int]
+    nats_url: str | None
+    mongo_url: str | None
+    admin_key: str | None
+
+
+@dataclass
+class Stack:
+    """A running stack; :meth:`stop` ends its processes in reverse order."""
+
+    config: StackConfig
+    admin_key: str
+    nats_url: str = ""
+    mongo_url: str = ""
+    children: list[Child] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Start every process and wait until each is ready.
+
+        Raises:
+            EmbeddedServerError: when a process fails to start; the ones
+                already started are stopped first.
+        """
+        try:
+            self._start_servers()
+            self._start_services()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop the services, then the servers, each given time to finish."""
+        for child in reversed(self.children):
+            if child.is_running():
+                logger.info("stopping %s", child.name)
+            child.stop(STOP_TIMEOUT_SECONDS)
+        self.children.clear()
+
+    def exited_child(self) -> Child | None:
+        """Return a process that has exited on its own, if any."""
+        return next((child for child in self.children if not child.is_running()), None)
+
+    def _start_servers(self) -> None:
+        data = self.config.data_dir
+        width = _name_width()
+        self.nats_url = self.config.nats_url or ""
+        if not self.nats_url:
+            port = _port_or_free(self.config.nats_port)
+            child = start_child(
+                "nats", nats_command(port, data / "nats"), dict(os.environ), width
+            )
+            self.children.append(child)
+            wait_for_port(port, child.process, timeout=30)
+            self.nats_url = f"nats://127.0.0.1:{port}"
+
+        self.mongo_url = self.config.mongo_url or ""
+        if not self.mongo_url:
+            port = _port_or_free(self.config.mongo_port)
+            command = mongo_command(port, data / "mongo")
+            child = start_child("mongo", command, dict(os.environ), width)
+            self.children.append(child)
+            wait_for_port(port, child.process, timeout=60)
+            self.mongo_url = mongo_url(port)
+
+    def _start_services(self) -> None:
+        env = child_environment(self._service_environment())
+        width = _name_width()
+        for name, module in SERVICES:
+            command = [sys.executable, "-m", module]
+            child = start_child(name, command, env, width)
+            self.children.append(child)
+            wait_until_ready(child, self.ready_url(name), READY_TIMEOUT_SECONDS)
+
+    def ready_url(self, name: str) -> str:
+        """Return the readiness URL of one of the services."""
+        port = self.config.api_port if name == "api" else self.config.probe_ports[name]
+        return f"http://127.0.0.1:{port}/health/ready"
+
+    def _service_environment(self) -> dict[str, str]:
+        ports = self.config.probe_ports
+        values = {
+            "WAGATE_NATS_URL": self.nats_url,
+            "WAGATE_MONGO_URL": self.mongo_url,
+            "WAGATE_ADMIN_API_KEY": self.admin_key,
+            "WAGATE_API_PORT": str(self.config.api_port),
+            "WAGATE_WORKER_PROBE_PORT": str(ports["worker"]),
+            "WAGATE_DISPATCHER_PROBE_PORT": str(ports["dispatcher"]),
+            "WAGATE_SANDBOX_PROBE_PORT": str(ports["sandbox"]),
+            # The embedded stack is for building integrations on one machine:
+            # the sandbox is on, and webhooks may point at local receivers.
+            "WAGATE_SANDBOX_ENABLED": os.environ.get("WAGATE_SANDBOX_ENABLED", "true"),
+            "WAGATE_WEBHOOK_ALLOW_PRIVATE": os.environ.get(
+                "WAGATE_WEBHOOK_ALLOW_PRIVATE", "true"
+            ),
+        }
+        return values
+
+
+SERVICES = [
+    ("sandbox", "wagate_sandbox"),
+    ("worker", "wagate_worker"),
+    ("dispatcher", "wagate_dispatcher"),
+    ("api", "wagate_api"),
+]
+
+
+def load_admin_key(data_dir: Path, configured: str | None) -> tuple[str, bool]:
+    """Return the admin key and whether it was generated now.
+
+    A configured key wins; otherwise the key stored under the data folder is
+    used, or a new one is generated and stored there readable by the owner only.
+    """
+    if configured:
+        return configured, False
+    path = data_dir / ADMIN_KEY_FILE
+    if path.exists():
+        return path.read_text().strip(), False
+    key = "wsk_" + secrets.token_urlsafe(32)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key, True
+
+
+def _port_or_free(preferred: int) -> int:
+    """Return ``preferred`` when it is free, else another free port."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            port = free_port()
+            logger.warning("port %d is in use; using %d instead", preferred, port)
+            return port
+    return preferred
+
+
+def _name_width() -> int:
+    return max(len(name) for name, _ in [*SERVICES, ("nats", ""), ("mongo", "")])
+
+
+__all__ = ["EmbeddedServerError", "Stack", "StackConfig", "load_admin_key"]
