@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 import pytest
@@ -28,7 +29,9 @@ class RunningStack:
     log_path: Path
 
 
-def start_stack(data_dir: Path, log_path: Path, api_port: int) -> subprocess.Popen[bytes]:
+def start_stack(
+    data_dir: Path, log_path: Path, api_port: int, extra_env: dict[str, str]
+) -> subprocess.Popen[bytes]:
     """Run ``wagate up`` with every port free and wait for its banner."""
     env = {
         **os.environ,
@@ -40,6 +43,7 @@ def start_stack(data_dir: Path, log_path: Path, api_port: int) -> subprocess.Pop
         "WAGATE_DISPATCHER_PROBE_PORT": str(free_port()),
         "WAGATE_SANDBOX_PROBE_PORT": str(free_port()),
         "WAGATE_SANDBOX_QR_SECONDS": "5",
+        **extra_env,
     }
     wagate = Path(sys.executable).parent / "wagate"
     with log_path.open("wb") as log:
@@ -60,14 +64,20 @@ def start_stack(data_dir: Path, log_path: Path, api_port: int) -> subprocess.Pop
     raise AssertionError("wagate up did not start:\n" + log_path.read_text())
 
 
+class StackFactory(Protocol):
+    """Starts ``wagate up``, optionally with more environment variables."""
+
+    def __call__(self, extra_env: dict[str, str] | None = None) -> RunningStack: ...
+
+
 @pytest.fixture
-def stack_factory(tmp_path: Path) -> Iterator[Callable[[], RunningStack]]:
+def stack_factory(tmp_path: Path) -> Iterator[StackFactory]:
     started: list[RunningStack] = []
     api_port = free_port()
 
-    def start() -> RunningStack:
+    def start(extra_env: dict[str, str] | None = None) -> RunningStack:
         log_path = tmp_path / f"wagate-{len(started)}.log"
-        process = start_stack(tmp_path / "data", log_path, api_port)
+        process = start_stack(tmp_path / "data", log_path, api_port, extra_env or {})
         api = httpx.Client(
             base_url=f"http://127.0.0.1:{api_port}",
             headers={"X-API-Key": ADMIN_KEY},

@@ -7,12 +7,11 @@ import hashlib
 import hmac
 import signal
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import StackFactory
 from tests.e2e.receiver import Receiver
 
 PHONE = "+1 (555) 010-0002"
@@ -74,9 +73,7 @@ def pair_new_session(api: httpx.Client, session_id: str) -> dict[str, Any]:
     return wait_for_session(api, session_id, "connected")
 
 
-def test_walkthrough_end_to_end(
-    stack_factory: Callable[[], RunningStack], receiver: Receiver
-) -> None:
+def test_walkthrough_end_to_end(stack_factory: StackFactory, receiver: Receiver) -> None:
     api = stack_factory().api
     hook = api.post(
         "/v1/webhooks", json={"url": receiver.url, "events": ["message.received"]}
@@ -122,7 +119,7 @@ def test_walkthrough_end_to_end(
 
 
 def test_stack_survives_restart(
-    stack_factory: Callable[[], RunningStack],
+    stack_factory: StackFactory,
 ) -> None:
     first = stack_factory()
     pair_new_session(first.api, "keep")
