@@ -30,7 +30,7 @@ READY_TIMEOUT_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class StackConfig:
-    """Where the stack keeps its data and which ports its processes use."""
+    """The data folder and ports of the stack's processes."""
 
     data_dir: Path
     api_port: int

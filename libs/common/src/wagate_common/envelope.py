@@ -1,4 +1,4 @@
-"""The response envelope every REST answer is wrapped in."""
+"""The envelope every REST response is wrapped in."""
 
 from __future__ import annotations
 

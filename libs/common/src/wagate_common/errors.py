@@ -37,10 +37,10 @@ class ErrorCode(StrEnum):
 
 
 class WagateError(Exception):
-    """Root of every error that maps to an HTTP answer in the envelope.
+    """Root of every error that maps to an HTTP response in the envelope.
 
     Attributes:
-        status: HTTP status code to answer with.
+        status: HTTP status code of the response.
         code: The envelope's ``error.code``.
         message: A sentence for humans.
         details: Optional structured details (``details.fields`` for validation).

@@ -18,7 +18,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class Service(Protocol):
-    """What a process runs: started once, stopped once, asked for readiness."""
+    """A long-running component of a process, started and stopped once."""
 
     async def start(self) -> None: ...
 

@@ -17,7 +17,7 @@ class Environment(StrEnum):
 
 
 class LogFormat(StrEnum):
-    """How log lines are rendered."""
+    """The rendering of log lines."""
 
     CONSOLE = "console"
     JSON = "json"

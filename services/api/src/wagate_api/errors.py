@@ -1,4 +1,4 @@
-"""Every failure, whatever raised it, answered in the error envelope."""
+"""Exception handlers that render every failure in the error envelope."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ class ReplyError(WireModel):
 
 
 class Reply(WireModel):
-    """The answer to every sandbox request."""
+    """The response to every sandbox request."""
 
     ok: bool
     data: dict[str, Any] = Field(default_factory=dict)
@@ -44,7 +44,7 @@ class Reply(WireModel):
 
 
 class Ack(WireModel):
-    """A device's answer to a push."""
+    """A device's acknowledgement of a push."""
 
     ok: bool = True
 

@@ -21,14 +21,14 @@ class SessionStatus(StrEnum):
 
 
 class DesiredStatus(StrEnum):
-    """What the user asked a session to be; workers reconcile towards it."""
+    """The status the user requested for a session; workers reconcile towards it."""
 
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
 
 
 class Driver(StrEnum):
-    """Which network a session runs on."""
+    """The network a session runs on."""
 
     WHATSAPP = "whatsapp"
     SANDBOX = "sandbox"

@@ -33,7 +33,7 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("messages"))]
-Wait = Annotated[bool, Query(description="Wait for WhatsApp's answer before responding.")]
+Wait = Annotated[bool, Query(description="Wait for the send result before returning.")]
 WaitSeconds = Annotated[
     float,
     Query(alias="timeout", gt=0, le=60, description="Seconds to wait when `wait=true`."),
@@ -102,7 +102,7 @@ async def _queue(
         await _publish_or_fail(context, command)
         return None
 
-    # Subscribe before publishing, so that a fast answer cannot be missed.
+    # Subscribe before publishing, so that a fast result cannot be missed.
     done = asyncio.get_running_loop().create_future()
 
     async def on_event(message: object) -> None:

@@ -60,7 +60,7 @@ Data = Envelope[dict[str, Any]]
 
 @router.post("/pair", response_model=Data)
 async def pair(body: SandboxPair, context: Context, caller: Caller) -> Data:
-    """A phone scans the session's current QR code (or enters its pairing code)."""
+    """Scan the session's current QR code (or enter its pairing code) with a phone."""
     await _load_sandbox_session(context, caller, body.session_id)
     request = ApiPair(
         session_id=body.session_id, phone=body.phone, push_name=body.push_name
@@ -72,7 +72,7 @@ async def pair(body: SandboxPair, context: Context, caller: Caller) -> Data:
 async def send_from_contact(
     body: SandboxMessage, context: Context, caller: Caller
 ) -> Data:
-    """A contact sends the session a text message."""
+    """Send the session a text message from a contact."""
     await _load_sandbox_session(context, caller, body.session_id)
     request = ApiMessage(
         session_id=body.session_id,
@@ -91,7 +91,7 @@ async def inbox(
     phone: Annotated[str, Path(max_length=32)],
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Data:
-    """What a sandbox phone received from sessions, oldest first."""
+    """List what a sandbox phone received from sessions, oldest first."""
     try:
         digits = normalize_phone(phone)
     except InvalidJidError as error:
@@ -113,7 +113,7 @@ async def inbox(
 
 @router.post("/receipts", response_model=Data)
 async def receipt(body: SandboxReceipt, context: Context, caller: Caller) -> Data:
-    """The recipient of a session's message reports it delivered or read."""
+    """Report a message the session sent as delivered or read."""
     await _load_sandbox_session(context, caller, body.session_id)
     request = ApiReceipt(
         session_id=body.session_id, message_id=body.message_id, status=body.status
@@ -123,7 +123,7 @@ async def receipt(body: SandboxReceipt, context: Context, caller: Caller) -> Dat
 
 @router.post("/groups", status_code=201, response_model=Data)
 async def create_group(body: SandboxGroup, context: Context, caller: Caller) -> Data:
-    """A contact creates a group with other phones and the session's account in it."""
+    """Create a group of phones and the session's account, owned by the first phone."""
     await _load_sandbox_session(context, caller, body.session_id)
     request = ApiGroup(
         session_id=body.session_id, subject=body.subject, participants=body.participants
@@ -133,7 +133,7 @@ async def create_group(body: SandboxGroup, context: Context, caller: Caller) -> 
 
 @router.post("/sessions/{session_id}/logout", response_model=Data)
 async def logout_from_phone(session_id: str, context: Context, caller: Caller) -> Data:
-    """The phone unlinks the session's device."""
+    """Unlink the session's device from the phone."""
     await _load_sandbox_session(context, caller, session_id)
     return Envelope(
         data=await _ask(context, "logout", ApiSessionAction(session_id=session_id))
@@ -142,7 +142,7 @@ async def logout_from_phone(session_id: str, context: Context, caller: Caller) -
 
 @router.post("/sessions/{session_id}/drop", response_model=Data)
 async def drop_connection(session_id: str, context: Context, caller: Caller) -> Data:
-    """The session's connection breaks; its worker must reconnect."""
+    """Break the session's connection, so that its worker must reconnect."""
     await _load_sandbox_session(context, caller, session_id)
     return Envelope(
         data=await _ask(context, "drop", ApiSessionAction(session_id=session_id))

@@ -105,7 +105,7 @@ async def get_session_qr(
     caller: Caller,
     format: Literal["png", "json"] = Query(default="json"),
 ) -> Response:
-    """The current QR code as a PNG image or JSON; 404 when there is none."""
+    """Return the current QR code as a PNG image or JSON; 404 when there is none."""
     document = await load_session(context, caller, session_id)
     qr = document.get("qr")
     if document["status"] != SessionStatus.QR.value or not qr:

@@ -38,7 +38,7 @@ Caller = Annotated[Principal, Depends(require_scope("webhooks"))]
 async def create_webhook(
     body: WebhookCreate, context: Context, caller: Caller
 ) -> Envelope[WebhookWithSecret]:
-    """Subscribe a URL to events; the secret is shown in this answer only."""
+    """Subscribe a URL to events; the secret is shown in this response only."""
     await _check_url(context, body.url)
     if body.session_id is not None:
         await load_session(context, caller, body.session_id)
@@ -91,7 +91,7 @@ async def get_webhook(
 async def update_webhook(
     webhook_id: str, body: WebhookUpdate, context: Context, caller: Caller
 ) -> Envelope[WebhookPublic | WebhookWithSecret]:
-    """Change any field; ``rotateSecret`` issues a new secret, shown in this answer."""
+    """Change any field; ``rotateSecret`` issues a new secret, shown in this response."""
     await _load(context, caller, webhook_id)
     fields = _changed_fields(body)
     if "url" in fields:
