@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from wagate_api.context import ApiContext
 from wagate_api.errors import install_error_handlers
 from wagate_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from wagate_api.routes import health, messages, sandbox, sessions, webhooks
+from wagate_api.routes import health, messages, sandbox, sessions, states, webhooks
 from wagate_api.settings import ApiSettings
 from wagate_common.infrastructure import Infrastructure
 
@@ -49,7 +49,7 @@ def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> Fa
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, sessions, messages, webhooks, sandbox):
+    for module in (health, sessions, messages, webhooks, states, sandbox):
         app.include_router(module.router)
     return app
 

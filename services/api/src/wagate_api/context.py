@@ -11,6 +11,7 @@ from wagate_api.settings import ApiSettings
 from wagate_common.infrastructure import Infrastructure
 from wagate_common.storage.messages import MessageRepository
 from wagate_common.storage.sessions import SessionRepository
+from wagate_common.storage.states import StateRepository
 from wagate_common.storage.webhooks import WebhookRepository
 
 
@@ -23,6 +24,7 @@ class ApiContext:
     sessions: SessionRepository
     messages: MessageRepository
     webhooks: WebhookRepository
+    states: StateRepository
     commands: CommandPublisher
 
     @classmethod
@@ -34,6 +36,7 @@ class ApiContext:
             sessions=SessionRepository(infra.db),
             messages=MessageRepository(infra.db, settings.message_retention_days),
             webhooks=WebhookRepository(infra.db),
+            states=StateRepository(infra.db),
             commands=CommandPublisher(infra.js, settings.shards),
         )
 

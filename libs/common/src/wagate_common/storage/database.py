@@ -24,6 +24,11 @@ INDEXES: dict[str, list[IndexModel]] = {
     "webhooks": [
         IndexModel([("enabled", ASCENDING)]),
     ],
+    "states": [
+        IndexModel([("sessionId", ASCENDING), ("jid", ASCENDING)], unique=True),
+        IndexModel([("sessionId", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)]),
+        IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0),
+    ],
 }
 
 

@@ -166,7 +166,7 @@ async def disconnect_session(
 async def delete_session(
     session_id: str, context: Context, caller: Caller
 ) -> Envelope[Deleted]:
-    """Log the session out, drop its auth data and queued commands, and delete it."""
+    """Log the session out, drop its auth data, states and commands, and delete it."""
     document = await load_session(context, caller, session_id)
 
     # Queued sends must not go out after the delete, so they are purged before
@@ -175,6 +175,7 @@ async def delete_session(
     await context.commands.publish(
         LogoutCommand(session_id=session_id, driver=Driver(document["driver"]))
     )
+    await context.states.delete_session(session_id)
     await context.sessions.delete(session_id)
     logger.info("session deleted", extra={"session_id": session_id})
     return Envelope(data=Deleted(id=session_id))
