@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from nats.errors import ConnectionClosedError, NoServersError, OutboundBufferLimitError
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wagate_common.envelope import failure
@@ -41,11 +43,14 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WagateError, _handle_wagate_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _handle_validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _handle_http)  # type: ignore[arg-type]
+    for unavailable in _UNAVAILABLE:
+        app.add_exception_handler(unavailable, _handle_unavailable)
     app.add_exception_handler(Exception, _handle_unexpected)
 
 
 async def _handle_wagate_error(_: Request, error: WagateError) -> JSONResponse:
-    return error_response(error)
+    headers: dict[str, str] | None = getattr(error, "headers", None)
+    return error_response(error, headers)
 
 
 async def _handle_validation(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -75,6 +80,27 @@ async def _handle_http(_: Request, error: StarletteHTTPException) -> JSONRespons
         message = "method not allowed on this route"
     headers = dict(error.headers) if error.headers else None
     return error_response(WagateError(error.status_code, code, message), headers)
+
+
+# Failures that mean a server is unreachable rather than a bug: the client may retry.
+_UNAVAILABLE = (
+    ConnectionFailure,
+    ConnectionClosedError,
+    NoServersError,
+    OutboundBufferLimitError,
+)
+
+
+async def _handle_unavailable(request: Request, error: Exception) -> JSONResponse:
+    logger.warning(
+        "dependency unavailable",
+        extra={"path": request.url.path, "error": type(error).__name__},
+    )
+    return error_response(
+        WagateError(
+            503, ErrorCode.NOT_READY, "the database or broker is unavailable; try again"
+        )
+    )
 
 
 async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse:
