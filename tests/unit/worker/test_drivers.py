@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import cast
 
 import pytest
@@ -15,6 +16,7 @@ from wagate_worker.drivers.registry import (
     default_driver_registry,
 )
 from wagate_worker.drivers.sandbox import SandboxDriver
+from wagate_worker.settings import WorkerSettings
 
 
 class IgnoringListener:
@@ -49,3 +51,21 @@ def test_whatsapp_driver_unavailable() -> None:
 def test_unknown_driver_rejected() -> None:
     with pytest.raises(DriverUnavailableError, match="unknown driver 'telegram'"):
         create("telegram")
+
+
+def test_whatsapp_driver_created_with_settings(tmp_path: Path) -> None:
+    from wagate_worker.drivers.whatsapp import WhatsAppDriver
+
+    settings = WorkerSettings(data_dir=tmp_path)
+    registry = default_driver_registry(settings)
+
+    driver = registry.create(
+        "whatsapp",
+        "s1",
+        cast(Client, object()),
+        cast(AuthStore, object()),
+        cast(DriverListener, IgnoringListener()),
+    )
+
+    assert isinstance(driver, WhatsAppDriver)
+    assert driver.store_path == tmp_path / "whatsapp" / "s1.sqlite"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -52,3 +53,21 @@ def test_renew_interval_must_be_under_half_ttl() -> None:
 def test_reconnect_cap_below_base_rejected() -> None:
     with pytest.raises(ValidationError, match="reconnect_max_seconds"):
         WorkerSettings(reconnect_base_seconds=10.0, reconnect_max_seconds=1.0)
+
+
+def test_whatsapp_settings_read_worker_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAGATE_WORKER_DATA_DIR", "/var/lib/wagate/worker")
+    monkeypatch.setenv("WAGATE_WORKER_WHATSAPP_CONNECT_SECONDS", "12")
+    monkeypatch.setenv("WAGATE_WORKER_WHATSAPP_PAIRING_SECONDS", "90")
+    monkeypatch.setenv("WAGATE_WORKER_WHATSAPP_THREADS", "64")
+
+    settings = WorkerSettings()
+
+    assert settings.data_dir == Path("/var/lib/wagate/worker")
+    assert settings.whatsapp_connect_seconds == 12.0
+    assert settings.whatsapp_pairing_seconds == 90.0
+    assert settings.whatsapp_threads == 64
+
+
+def test_data_dir_defaults_under_wagate() -> None:
+    assert WorkerSettings().data_dir == Path(".wagate/worker")

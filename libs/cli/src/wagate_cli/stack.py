@@ -122,6 +122,9 @@ class Stack:
             "WAGATE_ADMIN_API_KEY": self.admin_key,
             "WAGATE_API_PORT": str(self.config.api_port),
             "WAGATE_WORKER_PROBE_PORT": str(ports["worker"]),
+            "WAGATE_WORKER_DATA_DIR": os.environ.get(
+                "WAGATE_WORKER_DATA_DIR", str(self.config.data_dir / "worker")
+            ),
             "WAGATE_DISPATCHER_PROBE_PORT": str(ports["dispatcher"]),
             "WAGATE_SANDBOX_PROBE_PORT": str(ports["sandbox"]),
             # The embedded stack is for building integrations on one machine:

@@ -44,7 +44,7 @@ class WorkerService:
             messages=MessageRepository(infra.db, settings.message_retention_days),
             auth=AuthStore(infra.db),
             publisher=EventPublisher(infra.js),
-            drivers=drivers or default_driver_registry(),
+            drivers=drivers or default_driver_registry(settings),
         )
         self.sessions = SessionRegistry(context)
         self._leases = LeaseStore(infra.js, settings.worker_id)

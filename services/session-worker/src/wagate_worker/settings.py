@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -90,6 +91,33 @@ class WorkerSettings(WagateSettings):
     # How long stopping the worker waits for its shards to be released cleanly.
     shutdown_grace_seconds: float = Field(
         default=20.0, ge=0, validation_alias="WAGATE_WORKER_SHUTDOWN_GRACE_SECONDS"
+    )
+    # Default send pacing of a session without its own ``sendPacing``: the
+    # minimum gap between two sends and the cap per 60 s. Zero turns each off.
+    send_min_gap_ms: int = Field(
+        default=0, ge=0, validation_alias="WAGATE_WORKER_SEND_MIN_GAP_MS"
+    )
+    send_per_minute: int = Field(
+        default=0, ge=0, validation_alias="WAGATE_WORKER_SEND_PER_MINUTE"
+    )
+    # Local files of the worker: one SQLite store per WhatsApp session.
+    data_dir: Path = Field(
+        default=Path(".wagate/worker"), validation_alias="WAGATE_WORKER_DATA_DIR"
+    )
+    # A WhatsApp connection attempt that shows neither a QR code nor a connected
+    # device within this time is abandoned and retried with backoff.
+    whatsapp_connect_seconds: float = Field(
+        default=30.0, gt=0, validation_alias="WAGATE_WORKER_WHATSAPP_CONNECT_SECONDS"
+    )
+    # Pairing (QR codes or a pairing code) fails when no phone completes it in
+    # this time. whatsmeow shows QR codes for about 160 s in all.
+    whatsapp_pairing_seconds: float = Field(
+        default=170.0, gt=0, validation_alias="WAGATE_WORKER_WHATSAPP_PAIRING_SECONDS"
+    )
+    # Threads of the worker's default executor once a WhatsApp session starts.
+    # Each running neonize client occupies one thread for its whole life.
+    whatsapp_threads: int = Field(
+        default=512, ge=8, validation_alias="WAGATE_WORKER_WHATSAPP_THREADS"
     )
 
     @model_validator(mode="after")

@@ -63,7 +63,10 @@ class Failed:
 
 @dataclass(frozen=True)
 class MessageReceived:
-    """An incoming message; ``sender_phone`` is given when the sender is an @lid."""
+    """An incoming message; ``sender_phone`` is given when the sender is an @lid.
+
+    ``mentions`` are the JIDs the text mentions; the sandbox sends none.
+    """
 
     wa_message_id: str
     chat: str
@@ -74,6 +77,7 @@ class MessageReceived:
     sender_phone: str | None = None
     reply_to: str | None = None
     is_group: bool = False
+    mentions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

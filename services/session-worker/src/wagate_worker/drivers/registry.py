@@ -9,11 +9,12 @@ from nats.aio.client import Client
 from wagate_common.schemas.sessions import Driver
 from wagate_common.storage.auth import AuthStore
 from wagate_worker.drivers.base import DriverListener, SessionDriver
+from wagate_worker.settings import WorkerSettings
 
 DriverFactory = Callable[[str, Client, AuthStore, DriverListener], SessionDriver]
 
 WHATSAPP_UNAVAILABLE = (
-    "the whatsapp driver is not available in this build; use driver 'sandbox'"
+    "the whatsapp driver is not enabled in this worker; use driver 'sandbox'"
 )
 
 
@@ -67,15 +68,48 @@ def create_sandbox_driver(
 def reject_whatsapp_driver(
     session_id: str, nats: Client, auth: AuthStore, listener: DriverListener
 ) -> SessionDriver:
-    """Raise: the neonize-based driver is not part of this build yet."""
+    """Raise: this registry runs no WhatsApp sessions."""
     raise DriverUnavailableError(Driver.WHATSAPP.value, WHATSAPP_UNAVAILABLE)
 
 
-def default_driver_registry() -> DriverRegistry:
-    """Return the drivers of this build: ``sandbox``, and ``whatsapp`` as unavailable."""
+def whatsapp_driver_factory(settings: WorkerSettings) -> DriverFactory:
+    """Return a factory of WhatsApp drivers configured by ``settings``.
+
+    neonize is imported on the first session, so a worker whose platform has
+    no neonize library still runs sandbox sessions.
+    """
+
+    def create(
+        session_id: str, nats: Client, auth: AuthStore, listener: DriverListener
+    ) -> SessionDriver:
+        try:
+            from wagate_worker.drivers.whatsapp import WhatsAppDriver, WhatsAppOptions
+        except (ImportError, OSError) as error:
+            reason = f"the whatsapp driver cannot load neonize: {error}"
+            raise DriverUnavailableError(Driver.WHATSAPP.value, reason) from error
+
+        options = WhatsAppOptions(
+            data_dir=settings.data_dir,
+            connect_seconds=settings.whatsapp_connect_seconds,
+            pairing_seconds=settings.whatsapp_pairing_seconds,
+            executor_threads=settings.whatsapp_threads,
+        )
+        return WhatsAppDriver(session_id, auth, listener, options)
+
+    return create
+
+
+def default_driver_registry(settings: WorkerSettings | None = None) -> DriverRegistry:
+    """Return the drivers of this build.
+
+    Without ``settings`` the ``whatsapp`` driver is reported unavailable.
+    """
+    whatsapp: DriverFactory = reject_whatsapp_driver
+    if settings is not None:
+        whatsapp = whatsapp_driver_factory(settings)
     return DriverRegistry(
         {
             Driver.SANDBOX.value: create_sandbox_driver,
-            Driver.WHATSAPP.value: reject_whatsapp_driver,
+            Driver.WHATSAPP.value: whatsapp,
         }
     )
