@@ -18,9 +18,12 @@ StartDispatcher = Callable[[], Awaitable[DispatcherService]]
 @pytest.fixture
 def dispatcher_settings(settings: WagateSettings) -> DispatcherSettings:
     # The long refresh interval leaves change notices as the only way a new
-    # webhook reaches a running dispatcher.
+    # webhook reaches a running dispatcher. The receivers listen on loopback,
+    # so private addresses are allowed. A failed delivery is retried once, a
+    # minute later: after the end of a test unless the test shortens it.
     return DispatcherSettings(
-        **settings.model_dump(),
+        **{**settings.model_dump(), "webhook_allow_private": True},
+        webhook_retry_schedule=(60.0,),
         webhook_timeout_seconds=2.0,
         webhook_cache_refresh_seconds=3600.0,
         fetch_wait_seconds=0.1,

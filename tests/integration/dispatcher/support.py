@@ -23,7 +23,7 @@ from wagate_common.ids import new_id
 from wagate_common.infrastructure import Infrastructure
 from wagate_common.schemas.events import Event, EventType
 from wagate_common.storage.webhooks import WebhookRepository
-from wagate_dispatcher.consumer import DURABLE_NAME
+from wagate_dispatcher.consumer import DELIVERIES_DURABLE_NAME, DURABLE_NAME
 
 WAIT_SECONDS = 10.0
 
@@ -41,17 +41,18 @@ class Receiver:
     """An HTTP server on a free loopback port that records every POST.
 
     The first path segment picks the response: ``ok`` 200, ``fail`` 500,
-    ``redirect`` 302 to ``/ok/redirected``, ``hang`` none until the receiver
-    stops. The second segment names the webhook.
+    ``redirect`` 302 to ``/ok/redirected``, ``gone`` 410, ``hang`` none until
+    the receiver stops, ``flaky<n>`` 500 to the first n requests and 200 after.
+    The second segment names the webhook. ``port`` 0 picks a free port.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.requests: list[ReceivedRequest] = []
         self._arrived = asyncio.Condition()
         self._release = asyncio.Event()
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
-        self._port = 0
+        self._port = port
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self._port}{path}"
@@ -69,7 +70,8 @@ class Receiver:
             routes=[Route("/{behavior}/{name}", self._handle, methods=["POST"])]
         )
         listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self._port))
         self._port = listener.getsockname()[1]
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
@@ -95,6 +97,12 @@ class Receiver:
             self._arrived.notify_all()
 
         behavior = request.path_params["behavior"]
+        if behavior.startswith("flaky"):
+            failures = int(behavior.removeprefix("flaky"))
+            earlier = len(self.received(request.url.path))
+            behavior = "fail" if earlier <= failures else "ok"
+        if behavior == "gone":
+            return Response(status_code=410)
         if behavior == "hang":
             await self._release.wait()
         if behavior == "fail":
@@ -148,16 +156,33 @@ async def publish_event(
 
 
 async def wait_until_consumed(js: JetStreamContext) -> None:
-    """Wait until the dispatcher has acknowledged every event on the stream."""
+    """Wait until every event is fanned out and every due delivery job handled.
+
+    Retries scheduled for later are not waited for.
+    """
     deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        stream = await js.stream_info(subjects.EVENTS_STREAM)
-        consumer = await js.consumer_info(subjects.EVENTS_STREAM, DURABLE_NAME)
-        if consumer.ack_floor.stream_seq >= stream.state.last_seq:
-            return
+    while not await _is_consumed(js):
         if time.monotonic() > deadline:
-            raise TimeoutError("the dispatcher did not acknowledge every event")
+            raise TimeoutError("the dispatcher did not handle every event and job")
         await asyncio.sleep(0.02)
+
+
+async def _is_consumed(js: JetStreamContext) -> bool:
+    stream = await js.stream_info(subjects.EVENTS_STREAM)
+    events = await js.consumer_info(subjects.EVENTS_STREAM, DURABLE_NAME)
+    if events.ack_floor.stream_seq < stream.state.last_seq:
+        return False
+    jobs = await js.consumer_info(subjects.DELIVERIES_STREAM, DELIVERIES_DURABLE_NAME)
+    return not jobs.num_pending and not jobs.num_ack_pending
+
+
+async def wait_for_failed_jobs(js: JetStreamContext, count: int) -> None:
+    """Wait until the FAILED stream holds ``count`` jobs."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while (await js.stream_info(subjects.FAILED_STREAM)).state.messages < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"fewer than {count} jobs reached the failed queue")
+        await asyncio.sleep(0.05)
 
 
 def delivery_count(outcome: str) -> float:

@@ -46,6 +46,7 @@ async def test_module_runs_until_sigterm(
             "WAGATE_DISPATCHER_PROBE_PORT": str(probe_port),
             "WAGATE_LOG_FORMAT": "json",
             "WAGATE_DISPATCHER_FETCH_WAIT_SECONDS": "0.1",
+            "WAGATE_WEBHOOK_ALLOW_PRIVATE": "true",
         }
     )
     log_path = tmp_path / "dispatcher.log"

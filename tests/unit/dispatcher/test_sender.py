@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator, Callable, Coroutine
 
 import httpx
 import pytest
 
+from wagate_common.netguard import IpAddress
 from wagate_dispatcher.delivery.sender import (
     DeliveryOutcome,
     WebhookSender,
@@ -44,7 +46,12 @@ def sender_for(
         timeout_seconds=timeout,
         max_response_bytes=max_response_bytes,
         max_concurrent=4,
+        resolver=resolve_public,
     )
+
+
+async def resolve_public(host: str, port: int) -> list[IpAddress]:
+    return [ipaddress.ip_address("93.184.215.14")]
 
 
 class ChunkStream(httpx.AsyncByteStream):
@@ -173,7 +180,62 @@ async def test_total_time_limit_applies() -> None:
     assert result.duration_seconds < 5
 
 
-@pytest.mark.parametrize("url", ["ftp://receiver.test/hook", "http://[::1/hook"])
+async def test_request_pinned_to_checked_address() -> None:
+    received: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return respond(204)
+
+    result = await sender_for(handler).send(webhook(), "evt_1", BODY)
+
+    assert result.is_success
+    assert received[0].url.host == "93.184.215.14"
+    assert received[0].headers["host"] == "receiver.test"
+
+
+@pytest.mark.parametrize(
+    "address", ["10.0.0.1", "169.254.169.254", "127.0.0.1", "fd00:ec2::254"]
+)
+async def test_private_address_refused_without_connecting(address: str) -> None:
+    received: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return respond(204)
+
+    async def resolve_private(host: str, port: int) -> list[IpAddress]:
+        return [ipaddress.ip_address(address)]
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    sender = WebhookSender(
+        client,
+        timeout_seconds=1.0,
+        max_response_bytes=0,
+        max_concurrent=1,
+        resolver=resolve_private,
+    )
+
+    result = await sender.send(webhook(), "evt_1", BODY)
+
+    assert result.outcome is DeliveryOutcome.ADDRESS_NOT_ALLOWED
+    assert received == []
+
+
+async def test_unsupported_scheme_refused() -> None:
+    client = create_http_client(timeout_seconds=1.0, max_connections=1)
+    sender = WebhookSender(
+        client, timeout_seconds=1.0, max_response_bytes=0, max_concurrent=1
+    )
+    subscription = webhook().model_copy(update={"url": "ftp://receiver.test/hook"})
+
+    async with client:
+        result = await sender.send(subscription, "evt_1", BODY)
+
+    assert result.outcome is DeliveryOutcome.ADDRESS_NOT_ALLOWED
+
+
+@pytest.mark.parametrize("url", ["http://[::1/hook"])
 async def test_unusable_url_is_connection_error(url: str) -> None:
     # The real transport rejects these before opening any connection.
     client = create_http_client(timeout_seconds=1.0, max_connections=1)

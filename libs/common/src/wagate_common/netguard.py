@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Resolves a host name and port to addresses; tests replace the system resolver.
+Resolver = Callable[[str, int], Awaitable[list[IpAddress]]]
 
 # Cloud metadata services: refused even when private addresses are allowed.
 _METADATA_NETWORKS = [
@@ -82,8 +85,13 @@ def split_http_url(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
-async def resolve_allowed(url: str, allow_private: bool) -> list[IpAddress]:
+async def resolve_allowed(
+    url: str, allow_private: bool, resolver: Resolver | None = None
+) -> list[IpAddress]:
     """Resolve a URL's host and check every address it resolves to.
+
+    ``resolver`` replaces the system resolver (``getaddrinfo``) for host names;
+    an address literal is never resolved.
 
     Raises:
         UrlNotAllowedError: for a bad scheme, an unresolvable host or a
@@ -97,16 +105,28 @@ async def resolve_allowed(url: str, allow_private: bool) -> list[IpAddress]:
     if literal is not None:
         addresses = [literal]
     else:
-        addresses = await _resolve(url, host, port)
+        addresses = await _resolve(url, host, port, resolver or resolve_host)
     for address in addresses:
         check_address(url, address, allow_private)
     return addresses
 
 
-async def _resolve(url: str, host: str, port: int) -> list[IpAddress]:
+async def resolve_host(host: str, port: int) -> list[IpAddress]:
+    """Resolve ``host`` with the system resolver.
+
+    Raises:
+        socket.gaierror: the host does not resolve.
+    """
     loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [ipaddress.ip_address(info[4][0]) for info in infos]
+
+
+async def _resolve(url: str, host: str, port: int, resolver: Resolver) -> list[IpAddress]:
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = await resolver(host, port)
     except socket.gaierror as error:
         raise UrlNotAllowedError(url, f"host '{host}' does not resolve") from error
-    return [ipaddress.ip_address(info[4][0]) for info in infos]
+    if not addresses:
+        raise UrlNotAllowedError(url, f"host '{host}' resolves to no address")
+    return addresses

@@ -1,10 +1,11 @@
-"""The durable pull consumer that takes events off the EVENTS stream."""
+"""Durable pull consumers: events off EVENTS, delivery jobs off DELIVERIES."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,28 +14,36 @@ from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from wagate_common.broker.subjects import EVENTS_ALL, EVENTS_STREAM
-from wagate_dispatcher.errors import InvalidEventError
-from wagate_dispatcher.metrics import EVENTS_CONSUMED
+from wagate_common.broker.subjects import (
+    DELIVERIES_ALL,
+    EVENTS_ALL,
+)
+from wagate_dispatcher.errors import InvalidEventError, InvalidJobError, WebhookBusyError
 
 logger = logging.getLogger(__name__)
 
 DURABLE_NAME = "dispatcher"
+DELIVERIES_DURABLE_NAME = "deliveries"
 ACK_WAIT_SECONDS = 30.0
-# While a handler runs, the message's ack deadline is pushed back this often, so
-# a long handler (many webhooks, slow receivers) is not redelivered meanwhile.
+# While a handler runs, the message's ack deadline is pushed back this often
+# (or every third of a shorter ack wait), so a long handler is not redelivered
+# meanwhile.
 PROGRESS_INTERVAL_SECONDS = 10.0
-# Unacknowledged events across every dispatcher replica. Each replica has at
-# most its fetch batch size unacknowledged, so this allows dozens of replicas.
+# Unacknowledged messages of one consumer across every dispatcher replica. A
+# replica holds at most its fetch batch size in handlers, plus, on DELIVERIES,
+# the jobs it returned for a busy webhook until their short delay ends.
 MAX_ACK_PENDING = 4096
 FETCH_RETRY_SECONDS = 1.0
 HANDLER_FAILURE_DELAY_SECONDS = 5.0
+# A job whose webhook has every slot taken goes back to the stream for about
+# this long (plus up to half again, at random), then is fetched again.
+BUSY_DELAY_SECONDS = 1.0
 
-EventHandler = Callable[[bytes], Awaitable[object]]
+MessageHandler = Callable[[Msg], Awaitable[object]]
 
 
-def consumer_config() -> ConsumerConfig:
-    """Return the durable consumer's configuration, the same in every replica."""
+def consumer_config(ack_wait_seconds: float = ACK_WAIT_SECONDS) -> ConsumerConfig:
+    """Return the event consumer's configuration, the same in every replica."""
     return ConsumerConfig(
         name=DURABLE_NAME,
         durable_name=DURABLE_NAME,
@@ -43,32 +52,55 @@ def consumer_config() -> ConsumerConfig:
         # published before it started (the stream keeps them for 7 days).
         deliver_policy=DeliverPolicy.ALL,
         ack_policy=AckPolicy.EXPLICIT,
-        ack_wait=ACK_WAIT_SECONDS,
+        ack_wait=ack_wait_seconds,
         max_ack_pending=MAX_ACK_PENDING,
     )
 
 
-class EventConsumer:
-    """Fetches events in batches and runs the handler on each, acking after it.
+def deliveries_consumer_config(
+    ack_wait_seconds: float = ACK_WAIT_SECONDS,
+) -> ConsumerConfig:
+    """Return the delivery job consumer's configuration, the same in every replica.
+
+    Its filter leaves out the scheduled retries (``wagate.dlvsched.>``): the
+    server publishes each to ``wagate.dlv.<webhook>`` when it is due.
+    """
+    return ConsumerConfig(
+        name=DELIVERIES_DURABLE_NAME,
+        durable_name=DELIVERIES_DURABLE_NAME,
+        filter_subject=DELIVERIES_ALL,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=ack_wait_seconds,
+        max_ack_pending=MAX_ACK_PENDING,
+    )
+
+
+class JetStreamConsumer:
+    """Fetches messages in batches and runs the handler on each, acking after it.
 
     Every dispatcher process binds the same durable consumer, so JetStream
-    shares the events among them. Up to ``batch_size`` events are handled
-    concurrently. Each fetch requests only as many events as there are free
-    slots, so a slow event occupies only its own slot.
-
-    NOTE: a receiver that hangs on every event fills every slot, and then all
-    webhooks wait out its timeout; per-webhook queues on DELIVERIES remove that.
+    shares the messages among them. Up to ``batch_size`` messages are handled
+    concurrently. Each fetch requests only as many messages as there are free
+    slots, so a slow message occupies only its own slot.
     """
 
     def __init__(
         self,
         js: JetStreamContext,
-        handler: EventHandler,
+        stream: str,
+        config: ConsumerConfig,
+        handler: MessageHandler,
         *,
         batch_size: int,
         fetch_wait_seconds: float,
     ) -> None:
         self._js = js
+        self._stream = stream
+        self._config = config
+        self._durable = config.durable_name or ""
+        ack_wait = config.ack_wait or ACK_WAIT_SECONDS
+        self._progress_seconds = min(PROGRESS_INTERVAL_SECONDS, ack_wait / 3)
         self._handler = handler
         self._batch_size = batch_size
         self._fetch_wait_seconds = fetch_wait_seconds
@@ -87,21 +119,22 @@ class EventConsumer:
         """Create or update the durable consumer, bind to it and start fetching."""
         # Creating an existing consumer updates it in place (checked on
         # nats-server 2.15.1), so concurrent replicas may all do it.
-        await self._js.add_consumer(EVENTS_STREAM, consumer_config())
+        await self._js.add_consumer(self._stream, self._config)
         self._subscription = await self._js.pull_subscribe_bind(
-            durable=DURABLE_NAME, stream=EVENTS_STREAM
+            durable=self._durable, stream=self._stream
         )
         self._stopping.clear()
-        self._task = asyncio.create_task(self._fetch_loop(), name="event-consumer")
+        self._task = asyncio.create_task(
+            self._fetch_loop(), name=f"consumer-{self._durable}"
+        )
         logger.info(
-            "event consumer started",
-            extra={"stream": EVENTS_STREAM, "consumer": DURABLE_NAME},
+            "consumer started", extra={"stream": self._stream, "consumer": self._durable}
         )
 
     async def stop(self, grace_seconds: float) -> None:
         """Stop fetching and give handlers in flight ``grace_seconds`` to finish.
 
-        A handler still running after that is cancelled and its event is
+        A handler still running after that is cancelled and its message is
         negatively acknowledged, so another dispatcher takes it at once.
         """
         self._stopping.set()
@@ -116,14 +149,15 @@ class EventConsumer:
             await asyncio.gather(*pending, return_exceptions=True)
             if pending:
                 logger.warning(
-                    "cancelled events in flight", extra={"events": len(pending)}
+                    "cancelled handlers in flight",
+                    extra={"consumer": self._durable, "messages": len(pending)},
                 )
 
         if self._subscription is not None:
             with contextlib.suppress(NatsError):
                 await self._subscription.unsubscribe()
             self._subscription = None
-        logger.info("event consumer stopped")
+        logger.info("consumer stopped", extra={"consumer": self._durable})
 
     async def _fetch_loop(self) -> None:
         while not self._stopping.is_set():
@@ -152,16 +186,18 @@ class EventConsumer:
                 count, timeout=self._fetch_wait_seconds
             )
         except TimeoutError:
-            pass  # no event within the fetch wait
+            pass  # no message within the fetch wait
         except NatsError as error:
             self._report_fetch_failure(error)
             await asyncio.sleep(FETCH_RETRY_SECONDS)
             return []
 
         if self._fetch_failures:
-            logger.info("fetching events again", extra={"failures": self._fetch_failures})
+            logger.info(
+                "fetching again",
+                extra={"consumer": self._durable, "failures": self._fetch_failures},
+            )
             self._fetch_failures = 0
-        EVENTS_CONSUMED.inc(len(messages))
         return messages
 
     def _report_fetch_failure(self, error: NatsError) -> None:
@@ -170,23 +206,29 @@ class EventConsumer:
         level = logging.WARNING if self._fetch_failures == 1 else logging.DEBUG
         logger.log(
             level,
-            "fetching events failed; retrying every %.0f s",
+            "fetching failed; retrying every %.0f s",
             FETCH_RETRY_SECONDS,
-            extra={"error": f"{type(error).__name__}: {error}"},
+            extra={
+                "consumer": self._durable,
+                "error": f"{type(error).__name__}: {error}",
+            },
         )
 
     async def _handle(self, message: Msg) -> None:
-        progress = asyncio.create_task(_report_progress(message))
+        progress = asyncio.create_task(_report_progress(message, self._progress_seconds))
         try:
-            await self._handler(message.data)
-        except InvalidEventError as error:
-            logger.warning("dropping invalid event", extra=_describe(message, error))
+            await self._handler(message)
+        except (InvalidEventError, InvalidJobError) as error:
+            logger.warning("dropping invalid message", extra=_describe(message, error))
             await _settle(message.term())
+        except WebhookBusyError:
+            delay = BUSY_DELAY_SECONDS * (1 + random.random() / 2)
+            await _settle(message.nak(delay=delay))
         except asyncio.CancelledError:
             await _settle(message.nak())
             raise
         except Exception as error:
-            logger.exception("event handler failed", extra=_describe(message, error))
+            logger.exception("message handler failed", extra=_describe(message, error))
             await _settle(message.nak(delay=HANDLER_FAILURE_DELAY_SECONDS))
         else:
             await _settle(message.ack())
@@ -194,9 +236,9 @@ class EventConsumer:
             progress.cancel()
 
 
-async def _report_progress(message: Msg) -> None:
+async def _report_progress(message: Msg, interval_seconds: float) -> None:
     while True:
-        await asyncio.sleep(PROGRESS_INTERVAL_SECONDS)
+        await asyncio.sleep(interval_seconds)
         with contextlib.suppress(NatsError):
             await message.in_progress()
 
@@ -205,10 +247,10 @@ async def _settle(acknowledgement: Awaitable[None]) -> None:
     try:
         await acknowledgement
     except NatsError as error:
-        # The event stays unacknowledged, so JetStream redelivers it after the
-        # ack wait.
+        # The message stays unacknowledged, so JetStream redelivers it after
+        # the ack wait.
         logger.warning(
-            "acknowledging event failed",
+            "acknowledging a message failed",
             extra={"error": f"{type(error).__name__}: {error}"},
         )
 

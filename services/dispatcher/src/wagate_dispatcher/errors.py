@@ -42,3 +42,19 @@ class InvalidEventError(DispatcherError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"invalid event: {reason}")
         self.reason = reason
+
+
+class InvalidJobError(DispatcherError):
+    """A message on the DELIVERIES stream lacks a header a delivery job needs."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"invalid delivery job: {reason}")
+        self.reason = reason
+
+
+class WebhookBusyError(DispatcherError):
+    """The webhook already has its maximum of requests in flight in this process."""
+
+    def __init__(self, webhook_id: str) -> None:
+        super().__init__(f"webhook '{webhook_id}' has no free delivery slot")
+        self.webhook_id = webhook_id

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from wagate_common.settings import WagateSettings
 
@@ -42,9 +43,40 @@ class DispatcherSettings(WagateSettings):
     fetch_wait_seconds: float = Field(
         default=1.0, gt=0, validation_alias="WAGATE_DISPATCHER_FETCH_WAIT_SECONDS"
     )
+    # Requests in flight to one webhook at once, per dispatcher, so one slow
+    # receiver cannot take every slot.
+    max_concurrent_per_webhook: int = Field(
+        default=4, ge=1, validation_alias="WAGATE_DISPATCHER_MAX_CONCURRENT_PER_WEBHOOK"
+    )
+    # Delays in seconds before each retry of a failed delivery; one delay per
+    # retry. The default, 11 attempts in all, spans about 27.7 hours before jitter.
+    webhook_retry_schedule: Annotated[tuple[float, ...], NoDecode] = Field(
+        default=(5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200)
+    )
+    # How long JetStream waits for an acknowledgement before it redelivers a
+    # message; after a crash, the messages in flight wait this long. Shared by
+    # every replica: the last one to start sets it on the consumers.
+    ack_wait_seconds: float = Field(
+        default=30.0, ge=1, validation_alias="WAGATE_DISPATCHER_ACK_WAIT_SECONDS"
+    )
     shutdown_grace_seconds: float = Field(
         default=10.0, ge=0, validation_alias="WAGATE_DISPATCHER_SHUTDOWN_GRACE_SECONDS"
     )
+
+    @field_validator("webhook_retry_schedule", mode="before")
+    @classmethod
+    def _parse_schedule(cls, value: object) -> object:
+        # The variable is a comma-separated list of seconds, e.g. "5,30,120".
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _check_schedule(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("retry delays must be zero or more seconds")
+        return value
 
 
 @lru_cache

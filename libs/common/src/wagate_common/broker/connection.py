@@ -49,7 +49,7 @@ def stream_configs() -> list[StreamConfig]:
         ),
         StreamConfig(
             name=subjects.DELIVERIES_STREAM,
-            subjects=[subjects.DELIVERIES_ALL],
+            subjects=[subjects.DELIVERIES_ALL, subjects.DELIVERY_SCHEDULES_ALL],
             retention=RetentionPolicy.WORK_QUEUE,
             storage=StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW,

@@ -13,9 +13,13 @@ WORKERS_BUCKET = "workers"
 COMMANDS_ALL = "wagate.cmd.>"
 EVENTS_ALL = "wagate.evt.>"
 DELIVERIES_ALL = "wagate.dlv.>"
+# Retries waiting for their time: JetStream message schedules, which must be
+# stored in the stream of their target subject, DELIVERIES.
+DELIVERY_SCHEDULES_ALL = "wagate.dlvsched.>"
 FAILED_ALL = "wagate.failed.>"
 
 WEBHOOKS_CHANGED = "wagate.ctl.webhooks.changed"
+API_KEYS_REVOKED = "wagate.ctl.apikeys.revoked"
 SANDBOX_API_PREFIX = "wagate.sbx.api"
 SANDBOX_NET_PREFIX = "wagate.sbx.net"
 
@@ -38,6 +42,26 @@ def event(session_id: str, event_type: str) -> str:
 def session_events(session_id: str) -> str:
     """Filter subject of every event of one session."""
     return f"wagate.evt.{session_id}.>"
+
+
+def delivery(webhook_id: str) -> str:
+    """Subject of a delivery job for one webhook."""
+    return f"wagate.dlv.{webhook_id}"
+
+
+def delivery_schedule(webhook_id: str, token: str) -> str:
+    """Subject of one scheduled retry; ``token`` makes it unique per schedule."""
+    return f"wagate.dlvsched.{webhook_id}.{token}"
+
+
+def failed_job(queue: str, job_id: str) -> str:
+    """Subject of a job in the failed queue, e.g. ``wagate.failed.webhooks.job_1``."""
+    return f"wagate.failed.{queue}.{job_id}"
+
+
+def failed_queue(queue: str) -> str:
+    """Filter subject of every failed job of one queue."""
+    return f"wagate.failed.{queue}.>"
 
 
 def rpc(session_id: str, operation: str) -> str:

@@ -29,6 +29,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("sessionId", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)]),
         IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0),
     ],
+    "api_keys": [
+        IndexModel([("hash", ASCENDING)], unique=True),
+    ],
+    "idempotency": [
+        IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0),
+    ],
 }
 
 

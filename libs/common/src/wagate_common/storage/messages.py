@@ -116,6 +116,20 @@ class MessageRepository:
             return_document=ReturnDocument.AFTER,
         )
 
+    async def requeue(self, message_id: str) -> Document | None:
+        """Move a failed record back to ``queued`` for a retry; None unless it failed."""
+        return await self._collection.find_one_and_update(
+            {"_id": message_id, "status": MessageStatus.FAILED.value},
+            {
+                "$set": {
+                    "status": MessageStatus.QUEUED.value,
+                    "error": None,
+                    "updatedAt": utc_now(),
+                }
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+
     async def _advance(
         self, match: dict[str, Any], status: MessageStatus, fields: dict[str, Any]
     ) -> Document | None:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from wagate_common.netguard import (
+    IpAddress,
+    Resolver,
+    UrlNotAllowedError,
+    resolve_allowed,
+)
 from wagate_dispatcher.delivery.signing import signature_headers
 from wagate_dispatcher.webhooks.model import Webhook
 
@@ -28,6 +37,7 @@ class DeliveryOutcome(StrEnum):
     HTTP_ERROR = "http_error"
     TIMEOUT = "timeout"
     CONNECTION_ERROR = "connection_error"
+    ADDRESS_NOT_ALLOWED = "address_not_allowed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +63,17 @@ class DeliveryResult:
     def is_success(self) -> bool:
         """Whether the receiver responded with a 2xx status."""
         return self.outcome is DeliveryOutcome.SUCCESS
+
+    @property
+    def is_gone(self) -> bool:
+        """Whether the receiver responded 410 Gone: it wants no more deliveries."""
+        return self.status_code == 410
+
+    def describe(self) -> str:
+        """Summarize a failure in one line: the status, or the error."""
+        if self.status_code is not None:
+            return f"HTTP {self.status_code}"
+        return self.error or self.outcome.value
 
 
 def create_http_client(timeout_seconds: float, max_connections: int) -> httpx.AsyncClient:
@@ -86,8 +107,57 @@ def build_headers(
     return headers
 
 
+@dataclass(frozen=True, slots=True)
+class PinnedRequest:
+    """A request aimed at one checked address rather than at the URL's host name.
+
+    Attributes:
+        url: The URL with its host replaced by the address.
+        headers: ``Host`` with the original host, for the receiver's routing.
+        extensions: httpx request extensions: the TLS server name for https,
+            so the certificate is still checked against the host name.
+    """
+
+    url: str
+    headers: dict[str, str]
+    extensions: dict[str, Any]
+
+
+def pin_address(url: str, address: IpAddress | None) -> PinnedRequest:
+    """Aim a request at ``address``, so DNS cannot change between check and connect."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if address is None or _is_address_literal(host):
+        return PinnedRequest(url=url, headers={}, extensions={})
+
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    extensions: dict[str, Any] = {}
+    if parts.scheme == "https":
+        extensions["sni_hostname"] = host
+    return PinnedRequest(
+        url=urlunsplit(parts._replace(netloc=netloc)),
+        headers={"Host": host_header},
+        extensions=extensions,
+    )
+
+
+def _is_address_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 class WebhookSender:
-    """Posts events to webhooks, with a total time limit and a response size cap."""
+    """Posts events to webhooks, with a total time limit and a response size cap.
+
+    Before each request the URL's host is resolved and every address is
+    checked against the private-address rules. The request then connects to
+    the first checked address, so a DNS answer that changes in between is not used.
+    """
 
     def __init__(
         self,
@@ -96,17 +166,22 @@ class WebhookSender:
         timeout_seconds: float,
         max_response_bytes: int,
         max_concurrent: int,
+        allow_private: bool = False,
+        resolver: Resolver | None = None,
     ) -> None:
         self._client = client
         self._timeout_seconds = timeout_seconds
         self._max_response_bytes = max_response_bytes
         self._slots = asyncio.Semaphore(max_concurrent)
+        self._allow_private = allow_private
+        self._resolver = resolver
 
     async def send(self, webhook: Webhook, event_id: str, body: bytes) -> DeliveryResult:
         """POST ``body`` to the webhook and classify what happened.
 
         Waiting for one of the ``max_concurrent`` slots does not count against
-        the timeout. Transport failures are returned as outcomes, not raised.
+        the timeout; resolving the host does. Transport failures and refused
+        addresses are returned as outcomes, not raised.
         """
         async with self._slots:
             headers = build_headers(webhook, event_id, body)
@@ -115,7 +190,16 @@ class WebhookSender:
                 # httpx limits each phase; this limits the whole request, so a
                 # receiver that trickles its response cannot hold a slot longer.
                 async with asyncio.timeout(self._timeout_seconds):
-                    status_code, excerpt = await self._post(webhook.url, headers, body)
+                    addresses = await resolve_allowed(
+                        webhook.url, self._allow_private, self._resolver
+                    )
+                    target = pin_address(webhook.url, addresses[0])
+                    status_code, excerpt = await self._post(target, headers, body)
+            except UrlNotAllowedError as error:
+                return _failure(DeliveryOutcome.ADDRESS_NOT_ALLOWED, started, error)
+            except ValueError as error:
+                # urlsplit rejects a malformed URL, such as an unclosed IPv6 bracket.
+                return _failure(DeliveryOutcome.CONNECTION_ERROR, started, error)
             except (TimeoutError, httpx.TimeoutException) as error:
                 return _failure(DeliveryOutcome.TIMEOUT, started, error)
             except (httpx.TransportError, httpx.InvalidURL) as error:
@@ -130,9 +214,15 @@ class WebhookSender:
         )
 
     async def _post(
-        self, url: str, headers: dict[str, str], body: bytes
+        self, target: PinnedRequest, headers: dict[str, str], body: bytes
     ) -> tuple[int, bytes]:
-        request = self._client.stream("POST", url, content=body, headers=headers)
+        request = self._client.stream(
+            "POST",
+            target.url,
+            content=body,
+            headers={**headers, **target.headers},
+            extensions=target.extensions,
+        )
         async with request as response:
             excerpt = await read_capped(response, self._max_response_bytes)
         return response.status_code, excerpt
