@@ -11,7 +11,18 @@ from fastapi import FastAPI
 from wagate_api.context import ApiContext
 from wagate_api.errors import install_error_handlers
 from wagate_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from wagate_api.routes import health, messages, sandbox, sessions, states, webhooks
+from wagate_api.routes import (
+    admin,
+    events,
+    health,
+    messages,
+    queues,
+    sandbox,
+    sessions,
+    states,
+    webhooks,
+)
+from wagate_api.security.idempotency import IdempotencyMiddleware
 from wagate_api.settings import ApiSettings
 from wagate_common.infrastructure import Infrastructure
 
@@ -31,11 +42,13 @@ def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = infra is None
         opened = infra or await Infrastructure.open(settings, "api")
-        app.state.context = ApiContext.build(settings, opened)
+        app.state.context = context = ApiContext.build(settings, opened)
+        await context.api_keys.start()
         _log_start(settings)
         try:
             yield
         finally:
+            await context.api_keys.stop()
             if owned:
                 await opened.close()
 
@@ -47,10 +60,16 @@ def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> Fa
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Added first so it runs innermost: after the body limit, before routing.
+    app.add_middleware(
+        IdempotencyMiddleware, wait_seconds=settings.idempotency_wait_seconds
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, sessions, messages, webhooks, states, sandbox):
+    for module in (health, sessions, messages, webhooks, states, sandbox, admin):
         app.include_router(module.router)
+    app.include_router(queues.router)
+    app.include_router(events.router)
     return app
 
 

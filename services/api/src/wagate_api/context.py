@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Request
 
 from wagate_api.commands import CommandPublisher
+from wagate_api.security.keystore import ApiKeyStore
+from wagate_api.security.ratelimit import RateLimiter
 from wagate_api.settings import ApiSettings
 from wagate_common.infrastructure import Infrastructure
+from wagate_common.storage.apikeys import ApiKeyRepository
+from wagate_common.storage.idempotency import IdempotencyRepository
 from wagate_common.storage.messages import MessageRepository
 from wagate_common.storage.sessions import SessionRepository
 from wagate_common.storage.states import StateRepository
@@ -26,6 +31,9 @@ class ApiContext:
     webhooks: WebhookRepository
     states: StateRepository
     commands: CommandPublisher
+    api_keys: ApiKeyStore
+    rate_limiter: RateLimiter
+    idempotency: IdempotencyRepository
 
     @classmethod
     def build(cls, settings: ApiSettings, infra: Infrastructure) -> ApiContext:
@@ -38,6 +46,16 @@ class ApiContext:
             webhooks=WebhookRepository(infra.db),
             states=StateRepository(infra.db),
             commands=CommandPublisher(infra.js, settings.shards),
+            api_keys=ApiKeyStore(
+                ApiKeyRepository(infra.db),
+                infra.nats,
+                settings.api_key_cache_seconds,
+                settings.api_key_last_used_flush_seconds,
+            ),
+            rate_limiter=RateLimiter(settings.api_replicas),
+            idempotency=IdempotencyRepository(
+                infra.db, timedelta(hours=settings.idempotency_retention_hours)
+            ),
         )
 
 

@@ -15,6 +15,13 @@ SESSION_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MAX_METADATA_KEYS = 50
 
 
+class SendPacing(WireModel):
+    """Spacing of a session's sends; a missing field takes the worker's default."""
+
+    min_gap_ms: int | None = Field(default=None, ge=0, le=3_600_000)
+    per_minute: int | None = Field(default=None, ge=0, le=10_000)
+
+
 class SessionCreate(WireModel):
     """Body of ``POST /v1/sessions``."""
 
@@ -22,11 +29,27 @@ class SessionCreate(WireModel):
     name: str | None = Field(default=None, max_length=128)
     driver: Driver = Driver.WHATSAPP
     metadata: dict[str, Any] = Field(default_factory=dict)
+    send_pacing: SendPacing | None = None
 
     @field_validator("metadata")
     @classmethod
     def _limit_metadata(cls, value: dict[str, Any]) -> dict[str, Any]:
         if len(value) > MAX_METADATA_KEYS:
+            raise ValueError(f"at most {MAX_METADATA_KEYS} keys are allowed")
+        return value
+
+
+class SessionUpdate(WireModel):
+    """Body of ``PATCH /v1/sessions/:id``; only the fields present change."""
+
+    name: str | None = Field(default=None, max_length=128)
+    metadata: dict[str, Any] | None = None
+    send_pacing: SendPacing | None = None
+
+    @field_validator("metadata")
+    @classmethod
+    def _limit_metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(value) > MAX_METADATA_KEYS:
             raise ValueError(f"at most {MAX_METADATA_KEYS} keys are allowed")
         return value
 
@@ -70,5 +93,6 @@ class SessionPublic(WireModel):
     worker: str | None
     last_error: str | None
     metadata: dict[str, Any]
+    send_pacing: SendPacing | None = None
     created_at: datetime
     updated_at: datetime

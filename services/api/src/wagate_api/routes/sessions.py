@@ -13,9 +13,11 @@ from wagate_api.context import ApiContext, get_context
 from wagate_api.models.envelope import Deleted, Envelope, ListEnvelope, PageInfo
 from wagate_api.models.sessions import (
     QrPublic,
+    SendPacing,
     SessionConnect,
     SessionCreate,
     SessionPublic,
+    SessionUpdate,
 )
 from wagate_api.qr import png_data_uri, render_png
 from wagate_api.routes.common import Cursor, Limit, load_session
@@ -64,6 +66,12 @@ async def create_session(
         shard_of(session_id, context.settings.shards),
         body.metadata,
     )
+    if body.send_pacing is not None:
+        pacing = body.send_pacing.model_dump(by_alias=True)
+        document = _require(
+            await context.sessions.update(session_id, {"sendPacing": pacing}),
+            session_id,
+        )
     logger.info(
         "session created", extra={"session_id": session_id, "driver": body.driver}
     )
@@ -93,6 +101,21 @@ async def get_session(
     """Read a session, with its QR code while it waits for a scan."""
     document = await load_session(context, caller, session_id)
     return Envelope(data=to_public(document))
+
+
+@router.patch("/{session_id}", response_model=Envelope[SessionPublic])
+async def update_session(
+    session_id: str, body: SessionUpdate, context: Context, caller: Caller
+) -> Envelope[SessionPublic]:
+    """Change a session's name, metadata or send pacing."""
+    await load_session(context, caller, session_id)
+    fields = body.model_dump(by_alias=True, exclude_unset=True)
+
+    document = await context.sessions.update(session_id, fields)
+    logger.info(
+        "session updated", extra={"session_id": session_id, "fields": sorted(fields)}
+    )
+    return Envelope(data=to_public(_require(document, session_id)))
 
 
 @router.get(
@@ -204,9 +227,15 @@ def to_public(document: Document) -> SessionPublic:
         worker=document.get("worker"),
         last_error=document.get("lastError"),
         metadata=document.get("metadata") or {},
+        send_pacing=_pacing_of(document),
         created_at=document["createdAt"],
         updated_at=document["updatedAt"],
     )
+
+
+def _pacing_of(document: Document) -> SendPacing | None:
+    stored = document.get("sendPacing")
+    return SendPacing.model_validate(stored) if stored else None
 
 
 def _require(document: Document | None, session_id: str) -> Document:

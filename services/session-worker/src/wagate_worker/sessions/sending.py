@@ -5,6 +5,14 @@ from __future__ import annotations
 import logging
 import time
 
+from nats.errors import Error as NatsError
+
+from wagate_common.broker.failed import (
+    FailedJob,
+    FailedQueue,
+    FailedQueueName,
+    now_text,
+)
 from wagate_common.schemas.events import EventType
 from wagate_common.storage.messages import MessageStatus
 from wagate_worker.drivers.base import NotConnectedError, SendError, SessionDriver
@@ -13,8 +21,12 @@ from wagate_worker.metrics import MESSAGES_FAILED, MESSAGES_SENT
 from wagate_worker.sessions.backoff import BackoffPolicy
 from wagate_worker.sessions.context import RuntimeContext
 from wagate_worker.sessions.outbox import AttemptOutcome, PendingSend
+from wagate_worker.sessions.pacing import PacingPolicy, SendPacer
 
 logger = logging.getLogger(__name__)
+
+# How often a session's ``sendPacing`` is read again, so that a change applies.
+PACING_REFRESH_SECONDS = 10.0
 
 
 class MessageSender:
@@ -32,6 +44,11 @@ class MessageSender:
         self._retry = BackoffPolicy(
             settings.send_retry_base_seconds, settings.send_retry_max_seconds, jitter=0.2
         )
+        self._default_pacing = PacingPolicy(
+            settings.send_min_gap_ms / 1000, settings.send_per_minute
+        )
+        self._pacer = SendPacer(self._default_pacing)
+        self._pacing_read_at: float | None = None
 
     async def attempt(
         self, pending: PendingSend, driver: SessionDriver
@@ -41,6 +58,8 @@ class MessageSender:
             if pending.result is None:
                 if await self.skip_if_settled(pending):
                     return AttemptOutcome.DONE
+                if await self._must_wait(pending):
+                    return AttemptOutcome.RETRY
                 outcome = await self._send(pending, driver)
                 if outcome is not None:
                     return outcome
@@ -79,14 +98,64 @@ class MessageSender:
         await self._context.publisher.publish(
             self._session_id, EventType.MESSAGE_FAILED, data
         )
+        await self._park(pending, reason)
         await pending.delivery.ack("failed")
         logger.info("message failed", extra={**self._describe(pending), "error": reason})
+
+    async def _must_wait(self, pending: PendingSend) -> bool:
+        """Hold the send until the session's pacing allows it, without an attempt."""
+        await self._refresh_pacing()
+        now = time.monotonic()
+        allowed = self._pacer.next_allowed(now)
+        if allowed <= now:
+            return False
+        pending.retry_at = allowed
+        logger.debug(
+            "send paced", extra={**self._describe(pending), "wait": allowed - now}
+        )
+        return True
+
+    async def _refresh_pacing(self) -> None:
+        now = time.monotonic()
+        if (
+            self._pacing_read_at is not None
+            and now - self._pacing_read_at < PACING_REFRESH_SECONDS
+        ):
+            return
+        record = await self._context.sessions.get(self._session_id)
+        stored = record.get("sendPacing") if record else None
+        self._pacer.policy = PacingPolicy.of(stored, self._default_pacing)
+        self._pacing_read_at = now
+
+    async def _park(self, pending: PendingSend, reason: str) -> None:
+        """Store the send in the failed queue, where the api can retry it."""
+        command = pending.command
+        job = FailedJob(
+            queue=FailedQueueName.MESSAGES,
+            id=command.message_id,
+            payload=command.to_wire(),
+            attempts=max(pending.attempts, 1),
+            last_error=reason,
+            failed_at=now_text(),
+            session_id=self._session_id,
+            references={"messageId": command.message_id},
+            # A retried send fails under a new command id, so it is stored again.
+            deduplication_id=f"{command.id}:failed",
+        )
+        try:
+            await FailedQueue(self._context.nats.jetstream()).add(job)
+        except (NatsError, TimeoutError):
+            # The record and the message.failed event already tell the caller.
+            logger.exception(
+                "storing the failed send failed", extra=self._describe(pending)
+            )
 
     async def _send(
         self, pending: PendingSend, driver: SessionDriver
     ) -> AttemptOutcome | None:
         """Send through the driver; return an outcome unless it worked."""
         command = pending.command
+        self._pacer.record(time.monotonic())
         try:
             pending.result = await driver.send_text(
                 command.message_id, command.to, command.content
