@@ -19,30 +19,28 @@ PHONE_DIGITS = "15550100002"
 OWNER_PHONE = "+1 555 010 0001"
 
 
+def wait_for_status(
+    api: httpx.Client, path: str, status: str, timeout: float = 30.0
+) -> dict[str, Any]:
+    """Poll a resource until its ``status`` is ``status`` and return it."""
+    deadline = time.monotonic() + timeout
+    data: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        data = api.get(path).json()["data"]
+        if data["status"] == status:
+            return data
+        time.sleep(0.2)
+    raise AssertionError(f"{path} stayed {data.get('status')}, expected {status}")
+
+
 def wait_for_session(
     api: httpx.Client, session_id: str, status: str, timeout: float = 30.0
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    data: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        data = api.get(f"/v1/sessions/{session_id}").json()["data"]
-        if data["status"] == status:
-            return data
-        time.sleep(0.2)
-    raise AssertionError(f"session stayed {data.get('status')}, expected {status}")
+    return wait_for_status(api, f"/v1/sessions/{session_id}", status, timeout)
 
 
-def wait_for_message(
-    api: httpx.Client, message_id: str, status: str, timeout: float = 30.0
-) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    data: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        data = api.get(f"/v1/messages/{message_id}").json()["data"]
-        if data["status"] == status:
-            return data
-        time.sleep(0.2)
-    raise AssertionError(f"message stayed {data.get('status')}, expected {status}")
+def wait_for_message(api: httpx.Client, message_id: str, status: str) -> dict[str, Any]:
+    return wait_for_status(api, f"/v1/messages/{message_id}", status)
 
 
 def signature_is_valid(secret: str, headers: dict[str, str], body: bytes) -> bool:
