@@ -87,13 +87,14 @@ def up(
 def _wait(stack: Stack, stopping: threading.Event) -> int:
     while not stopping.wait(timeout=0.5):
         exited = stack.exited_child()
-        if exited is not None:
-            logger.error(
-                "%s exited with status %s; stopping the stack",
-                exited.name,
-                exited.process.returncode,
-            )
-            return 1
+        if exited is None:
+            continue
+        status = exited.process.returncode
+        if stack.restart(exited):
+            logger.warning("%s exited with status %s; restarting it", exited.name, status)
+            continue
+        logger.error("%s exited with status %s; stopping the stack", exited.name, status)
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ import os
 import secrets
 import socket
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,11 @@ logger = logging.getLogger(__name__)
 ADMIN_KEY_FILE = "admin-api-key"
 STOP_TIMEOUT_SECONDS = 20.0
 READY_TIMEOUT_SECONDS = 60.0
+# A service that crashes is started again, unless it crashed this many times
+# within the window: then it is broken, not unlucky, and the stack stops.
+MAX_RESTARTS = 5
+RESTART_WINDOW_SECONDS = 60.0
+SERVICE_NAMES = frozenset({"sandbox", "worker", "dispatcher", "api"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class Stack:
     nats_url: str = ""
     mongo_url: str = ""
     children: list[Child] = field(default_factory=list)
+    restarts: dict[str, list[float]] = field(default_factory=dict)
 
     def start(self) -> None:
         """Start every process and wait until each is ready.
@@ -77,6 +84,34 @@ class Stack:
     def exited_child(self) -> Child | None:
         """Return a process that has exited on its own, if any."""
         return next((child for child in self.children if not child.is_running()), None)
+
+    def restart(self, crashed: Child) -> bool:
+        """Start a crashed service again; False when it may not be restarted.
+
+        The servers (nats, mongo) are not restarted: every service depends on
+        them, so the stack stops instead. Neither is a service that keeps
+        crashing (see MAX_RESTARTS).
+        """
+        if crashed.name not in SERVICE_NAMES:
+            return False
+        now = time.monotonic()
+        recent = [
+            moment
+            for moment in self.restarts.get(crashed.name, [])
+            if now - moment < RESTART_WINDOW_SECONDS
+        ]
+        if len(recent) >= MAX_RESTARTS:
+            return False
+        self.restarts[crashed.name] = [*recent, now]
+
+        replacement = start_child(
+            crashed.name,
+            [str(part) for part in crashed.process.args],  # type: ignore[union-attr]
+            child_environment(self._service_environment()),
+            _name_width(),
+        )
+        self.children[self.children.index(crashed)] = replacement
+        return True
 
     def _start_servers(self) -> None:
         data = self.config.data_dir
