@@ -24,7 +24,7 @@ typecheck: sync
 	$(UV) run --frozen mypy libs services
 
 bench: sync
-	$(UV) run --frozen python -m bench
+	$(UV) run --frozen python bench/whatsapp_clients.py
 
 sync: $(UV)
 	$(UV) sync --frozen
