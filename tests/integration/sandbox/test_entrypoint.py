@@ -7,24 +7,11 @@ import signal
 import sys
 from pathlib import Path
 
-import httpx
-
 from tests.integration.sandbox.support import WAIT_SECONDS, ask_api
+from tests.probes import wait_until_ready
 from wagate_common.embedded import child_environment, free_port
 from wagate_common.infrastructure import Infrastructure
 from wagate_common.settings import WagateSettings
-
-
-async def wait_until_ready(url: str) -> None:
-    async with httpx.AsyncClient() as client, asyncio.timeout(WAIT_SECONDS * 2):
-        while True:
-            try:
-                response = await client.get(url)
-                if response.status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
 
 
 async def test_module_runs_until_sigterm(
@@ -46,7 +33,9 @@ async def test_module_runs_until_sigterm(
             sys.executable, "-m", "wagate_sandbox", env=environment, stderr=log
         )
         try:
-            await wait_until_ready(f"http://127.0.0.1:{probe_port}/health/ready")
+            await wait_until_ready(
+                f"http://127.0.0.1:{probe_port}/health/ready", WAIT_SECONDS * 2
+            )
             reply = await ask_api(infra.nats, "inbox", {"phone": "15550100002"})
 
             process.send_signal(signal.SIGTERM)

@@ -10,22 +10,11 @@ from pathlib import Path
 import httpx
 
 from tests.integration.worker.support import SHARDS, WAIT_SECONDS, wait_until
+from tests.probes import wait_until_ready
 from wagate_common.broker import subjects
 from wagate_common.embedded import child_environment, free_port
 from wagate_common.infrastructure import Infrastructure
 from wagate_common.settings import WagateSettings
-
-
-async def wait_until_ready(url: str) -> None:
-    async with httpx.AsyncClient() as client, asyncio.timeout(WAIT_SECONDS * 2):
-        while True:
-            try:
-                response = await client.get(url)
-                if response.status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
 
 
 async def lease_count(infra: Infrastructure, owner: bytes) -> int:
@@ -63,7 +52,9 @@ async def test_module_releases_shards_on_sigterm(
             sys.executable, "-m", "wagate_worker", env=environment, stderr=log
         )
         try:
-            await wait_until_ready(f"http://127.0.0.1:{probe_port}/health/ready")
+            await wait_until_ready(
+                f"http://127.0.0.1:{probe_port}/health/ready", WAIT_SECONDS * 2
+            )
             await wait_until(lambda: _all_leased(infra))
             async with httpx.AsyncClient() as client:
                 metrics = await client.get(f"http://127.0.0.1:{probe_port}/metrics")
