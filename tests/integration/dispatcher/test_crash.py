@@ -8,8 +8,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from tests.integration.dispatcher.support import Receiver, create_webhook
-from tests.integration.dispatcher.test_entrypoint import wait_until_ready
+from tests.integration.dispatcher.support import WAIT_SECONDS, Receiver, create_webhook
+from tests.probes import wait_until_ready
 from wagate_common.broker import subjects
 from wagate_common.embedded import child_environment, free_port
 from wagate_common.infrastructure import Infrastructure
@@ -43,7 +43,9 @@ async def start_dispatcher_process(
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "wagate_dispatcher", env=environment, stderr=log
         )
-    await wait_until_ready(f"http://127.0.0.1:{probe_port}/health/ready")
+    await wait_until_ready(
+        f"http://127.0.0.1:{probe_port}/health/ready", WAIT_SECONDS * 2
+    )
     return process, probe_port
 
 
