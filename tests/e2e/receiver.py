@@ -26,7 +26,7 @@ class Delivery:
 
 @dataclass
 class Receiver:
-    """Collects deliveries; answers every request with ``status``."""
+    """A receiver that records deliveries and returns ``status`` to every request."""
 
     status: int = 200
     deliveries: list[Delivery] = field(default_factory=list)

@@ -11,7 +11,7 @@ from wagate_common.infrastructure import Infrastructure
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """Check an answer is the error envelope with ``status`` and ``code``."""
+    """Check that a response is the error envelope with ``status`` and ``code``."""
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     assert body["success"] is False

@@ -1,4 +1,4 @@
-"""Every answer, errors included, in the envelope; auth on every /v1 route."""
+"""Every response, errors included, is in the envelope, and every /v1 route needs auth."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""An unreachable database answers 503 NOT_READY, not a bare 500."""
+"""An unreachable database returns 503 NOT_READY, not a bare 500."""
 
 from __future__ import annotations
 

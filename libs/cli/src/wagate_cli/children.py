@@ -23,7 +23,7 @@ class Child:
     pump: threading.Thread = field(repr=False)
 
     def is_running(self) -> bool:
-        """Whether the process has not exited."""
+        """Return whether the process is still running."""
         return self.process.poll() is None
 
     def stop(self, timeout: float) -> None:
@@ -56,7 +56,7 @@ def start_child(name: str, command: list[str], env: dict[str, str], width: int) 
 
 
 def wait_until_ready(child: Child, url: str, timeout: float) -> None:
-    """Poll a readiness URL until it answers 200.
+    """Poll a readiness URL until it returns 200.
 
     Raises:
         EmbeddedServerError: when the child exits or is not ready in time.

@@ -1,4 +1,4 @@
-"""What every request handler reaches: settings, connections and repositories."""
+"""The per-process context of request handlers: settings, connections, repositories."""
 
 from __future__ import annotations
 

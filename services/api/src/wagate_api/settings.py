@@ -14,7 +14,7 @@ class ApiSettings(WagateSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=3000, ge=1, le=65535)
-    # How long a live request (sandbox, contacts, groups) waits for its answer.
+    # How long a live request (sandbox, contacts, groups) waits for its response.
     request_timeout_seconds: float = Field(default=10.0, gt=0)
     send_wait_max_seconds: float = Field(default=60.0, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -65,7 +65,7 @@ def failed_queue(queue: str) -> str:
 
 
 def rpc(session_id: str, operation: str) -> str:
-    """Subject of a live request answered by the worker that owns the session."""
+    """Subject of a live request served by the worker that owns the session."""
     return f"wagate.rpc.{session_id}.{operation}"
 
 

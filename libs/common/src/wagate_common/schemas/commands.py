@@ -21,7 +21,7 @@ class CommandBase(WireModel):
 
 
 class ConnectCommand(CommandBase):
-    """Bring a session online; a pairing phone asks for a pairing code."""
+    """Bring a session online; with a pairing phone, request a pairing code."""
 
     type: Literal["session.connect"] = "session.connect"
     pairing_phone: str | None = None

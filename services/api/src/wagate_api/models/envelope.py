@@ -12,14 +12,14 @@ DataT = TypeVar("DataT")
 
 
 class Envelope(BaseModel, Generic[DataT]):
-    """A successful answer."""
+    """A successful response."""
 
     success: Literal[True] = True
     data: DataT
 
 
 class PageInfo(WireModel):
-    """Where the next page starts (``None`` on the last page) and the page size."""
+    """The cursor of the next page (``None`` on the last page) and the page size."""
 
     next: str | None
     limit: int
@@ -34,7 +34,7 @@ class ListEnvelope(BaseModel, Generic[DataT]):
 
 
 class Deleted(WireModel):
-    """The answer to a DELETE."""
+    """The response to a DELETE."""
 
     id: str
     deleted: bool = True

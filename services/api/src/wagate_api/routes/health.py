@@ -23,7 +23,7 @@ async def health() -> dict[str, object]:
 
 @router.get("/health/ready")
 async def ready(context: Annotated[ApiContext, Depends(get_context)]) -> JSONResponse:
-    """200 when the broker and the database answer, else 503 naming which failed."""
+    """Return 200 when the broker and database respond, else 503 naming the failure."""
     checks = await context.infra.readiness()
     if all(value == "ok" for value in checks.values()):
         return JSONResponse(success({"status": "ready", "checks": checks}))

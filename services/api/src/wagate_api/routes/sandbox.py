@@ -176,7 +176,9 @@ async def _ask(context: ApiContext, operation: str, request: WireModel) -> dict[
         ) from error
     except NatsTimeoutError as error:
         raise WagateError(
-            504, ErrorCode.WORKER_TIMEOUT, "the sandbox service did not answer in time"
+            504,
+            ErrorCode.WORKER_TIMEOUT,
+            "the sandbox service did not respond in time; try again",
         ) from error
 
     reply = Reply.model_validate_json(message.data)

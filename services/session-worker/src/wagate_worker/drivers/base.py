@@ -111,7 +111,7 @@ class DriverListener(Protocol):
 
 @dataclass(frozen=True)
 class SendResult:
-    """WhatsApp's answer to a send."""
+    """The result WhatsApp returns for a send."""
 
     wa_message_id: str
     timestamp: datetime
