@@ -21,7 +21,7 @@ format: sync
 	$(UV) run --frozen ruff check --fix .
 
 typecheck: sync
-	$(UV) run --frozen mypy libs services
+	$(UV) run --frozen mypy libs services tests
 
 bench: sync
 	$(UV) run --frozen python bench/whatsapp_clients.py

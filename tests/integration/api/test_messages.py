@@ -36,7 +36,7 @@ async def test_send_text_queues_record_and_command(
     stored = await infra.js.get_last_msg(
         subjects.COMMANDS_STREAM, subjects.command(shard_of(session, 8), session)
     )
-    command = json.loads(stored.data)
+    command = json.loads(stored.data or b"")
     assert command["type"] == "message.send"
     assert command["messageId"] == data["id"]
     assert command["content"] == {
@@ -85,7 +85,7 @@ async def test_send_normalizes_mentions_and_group(
     stored = await infra.js.get_last_msg(
         subjects.COMMANDS_STREAM, subjects.command(shard_of(session, 8), session)
     )
-    assert json.loads(stored.data)["content"]["mentions"] == [
+    assert json.loads(stored.data or b"")["content"]["mentions"] == [
         "15550100003@s.whatsapp.net",
         "15550100004@s.whatsapp.net",
     ]

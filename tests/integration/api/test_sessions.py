@@ -122,7 +122,7 @@ async def test_connect_queues_command(
     stored = await infra.js.get_last_msg(
         subjects.COMMANDS_STREAM, subjects.command(shard_of("c1", 8), "c1")
     )
-    command = json.loads(stored.data)
+    command = json.loads(stored.data or b"")
     assert command["type"] == "session.connect"
     assert command["pairingPhone"] == "15550100001"
     assert stored.headers is not None
@@ -152,7 +152,7 @@ async def test_disconnect_queues_command(
     stored = await infra.js.get_last_msg(
         subjects.COMMANDS_STREAM, subjects.command(shard_of("d1", 8), "d1")
     )
-    assert json.loads(stored.data)["type"] == "session.disconnect"
+    assert json.loads(stored.data or b"")["type"] == "session.disconnect"
 
 
 async def test_delete_purges_queued_commands(
@@ -170,7 +170,7 @@ async def test_delete_purges_queued_commands(
     stored = await infra.js.get_last_msg(
         subjects.COMMANDS_STREAM, subjects.command(shard_of("gone", 8), "gone")
     )
-    command = json.loads(stored.data)
+    command = json.loads(stored.data or b"")
     assert command["type"] == "session.logout"
     assert command["driver"] == "sandbox"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from wagate_common.infrastructure import Infrastructure
 async def broken_client(
     api_settings: ApiSettings, infra: Infrastructure
 ) -> AsyncIterator[httpx.AsyncClient]:
-    dead = AsyncMongoClient(
+    dead: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         f"mongodb://127.0.0.1:{free_port()}/?directConnection=true",
         serverSelectionTimeoutMS=300,
         tz_aware=True,

@@ -39,7 +39,7 @@ async def _paced_session(
     **worker_overrides: Any,
 ) -> None:
     await AuthStore(infra.db).save("s1", b"15550100001")
-    fields = {"sendPacing": pacing} if pacing is not None else {}
+    fields: dict[str, Any] = {"sendPacing": pacing} if pacing is not None else {}
     await create_session(infra, "s1", desired=DesiredStatus.CONNECTED, **fields)
     await start_worker(**worker_overrides)
     await wait_for_status(infra, "s1", "connected")

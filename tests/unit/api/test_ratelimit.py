@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from wagate_api.security import ratelimit
 from wagate_api.security.ratelimit import RateLimit, RateLimiter, retry_after_header
 
 
@@ -19,7 +18,7 @@ class _Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
     fake = _Clock()
-    monkeypatch.setattr(ratelimit.time, "monotonic", fake)
+    monkeypatch.setattr("wagate_api.security.ratelimit.time.monotonic", fake)
     return fake
 
 

@@ -50,7 +50,9 @@ class FakeGo:
     def PairPhone(self, uuid: bytes, payload: bytes, size: int) -> bytes:
         params = neonize.PairPhoneParams.FromString(payload)
         self.calls.append(f"PairPhone {params.phone}")
-        return neonize.PairPhoneReturnFunction(Code="ABCD-1234").SerializeToString()
+        return bytes(
+            neonize.PairPhoneReturnFunction(Code="ABCD-1234").SerializeToString()
+        )
 
     def SendMessage(
         self, uuid: bytes, to: bytes, to_size: int, message: bytes, size: int
@@ -58,7 +60,7 @@ class FakeGo:
         from neonize.proto.waE2E import WAWebProtobufsE2E_pb2 as wa_e2e
 
         self.sent.append((neonize.JID.FromString(to), wa_e2e.Message.FromString(message)))
-        return self.send_reply.SerializePartialToString()
+        return bytes(self.send_reply.SerializePartialToString())
 
 
 class AsyncFakeGo:
@@ -79,7 +81,8 @@ class AsyncFakeGo:
 def fake_client_factory(go: FakeGo, created: list[NewAClient]) -> Any:
     def create(store_path: str, uuid: str) -> NewAClient:
         client = NewAClient(store_path, uuid=uuid)
-        client._NewAClient__client = AsyncFakeGo(go)
+        # The Go handle is name-mangled private state of neonize's client.
+        client._NewAClient__client = AsyncFakeGo(go)  # type: ignore[attr-defined]
         created.append(client)
         return client
 
@@ -97,7 +100,7 @@ def feed(client: NewAClient, event: Message) -> None:
 
 def feed_qr(client: NewAClient, code: str) -> None:
     buffer = ctypes.create_string_buffer(code.encode())
-    client._NewAClient__onQr(0, ctypes.addressof(buffer))
+    client._NewAClient__onQr(0, ctypes.addressof(buffer))  # type: ignore[attr-defined]
 
 
 class MemoryAuthStore:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
 from google.protobuf.message import Message
@@ -29,7 +29,7 @@ ProtoT = TypeVar("ProtoT", bound=Message)
 
 def from_go(event: ProtoT) -> ProtoT:
     """Pass ``event`` through bytes, as neonize's dispatcher decodes what Go sends."""
-    return type(event).FromString(event.SerializePartialToString())
+    return cast(ProtoT, type(event).FromString(event.SerializePartialToString()))
 
 
 def jid(user: str, server: str, device: int = 0) -> neonize.JID:
@@ -162,7 +162,7 @@ def test_receipt_translated(receipt_type: int, status: str) -> None:
             MessageSource=source,
             MessageIDs=["3EB0ONE", "3EB0TWO"],
             Timestamp=MOMENT_SECONDS,
-            Type=receipt_type,
+            Type=cast(Any, receipt_type),
         )
     )
 
@@ -186,7 +186,10 @@ def test_other_receipt_types_ignored(receipt_type: int) -> None:
         Chat=jid(PHONE, "s.whatsapp.net"), Sender=jid(PHONE, "s.whatsapp.net")
     )
     event = neonize.Receipt(
-        MessageSource=source, MessageIDs=["3EB0ONE"], Timestamp=1, Type=receipt_type
+        MessageSource=source,
+        MessageIDs=["3EB0ONE"],
+        Timestamp=1,
+        Type=cast(Any, receipt_type),
     )
 
     assert translate.receipt_event(from_go(event)) is None
@@ -241,7 +244,7 @@ def test_account_without_any_jid_rejected() -> None:
     ],
 )
 def test_logout_reasons_readable(reason: int, text: str) -> None:
-    event = from_go(neonize.LoggedOut(OnConnect=False, Reason=reason))
+    event = from_go(neonize.LoggedOut(OnConnect=False, Reason=cast(Any, reason)))
 
     translated = translate.logged_out_event(event)
 
