@@ -44,6 +44,8 @@ async def test_send_text_queues_record_and_command(
         "text": "hello",
         "replyTo": None,
         "mentions": [],
+        "linkPreview": False,
+        "forwarded": False,
     }
 
 

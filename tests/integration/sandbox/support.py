@@ -94,3 +94,24 @@ async def pair_by_qr(
 
     assert reply.ok, reply.error
     return await device.listener.wait_for(Connected, connected_before + 1)
+
+
+async def inbox_of(nats: Client, phone: str) -> list[dict[str, Any]]:
+    """Return a phone's inbox entries, oldest first."""
+    reply = await ask_api(nats, "inbox", {"phone": phone})
+    assert reply.ok, reply.error
+    messages: list[dict[str, Any]] = reply.data["messages"]
+    return messages
+
+
+async def create_group(
+    nats: Client, session_id: str, participants: list[str], subject: str = "Team"
+) -> str:
+    """Let the first phone create a group with the others and the session; return it."""
+    reply = await ask_api(
+        nats,
+        "group",
+        {"sessionId": session_id, "subject": subject, "participants": participants},
+    )
+    assert reply.ok, reply.error
+    return str(reply.data["id"])

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.worker.http_server import LoopbackServer
 from tests.integration.worker.scripted import ScriptedNetwork
 from tests.integration.worker.support import wait_until
 from wagate_common.infrastructure import Infrastructure
@@ -35,6 +36,14 @@ WorkerFactory = Callable[..., Awaitable[WorkerService]]
 @pytest.fixture
 def network() -> ScriptedNetwork:
     return ScriptedNetwork()
+
+
+@pytest.fixture
+async def http_server() -> AsyncIterator[LoopbackServer]:
+    server = LoopbackServer()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

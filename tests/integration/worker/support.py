@@ -12,7 +12,12 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from wagate_common.broker import subjects
 from wagate_common.ids import new_id
 from wagate_common.infrastructure import Infrastructure
-from wagate_common.schemas.commands import CommandBase, SendCommand, TextContent
+from wagate_common.schemas.commands import (
+    CommandBase,
+    MessageContent,
+    SendCommand,
+    TextContent,
+)
 from wagate_common.schemas.events import Event, EventType, parse_event
 from wagate_common.schemas.sessions import DesiredStatus, Driver
 from wagate_common.shards import shard_of
@@ -113,6 +118,25 @@ async def queue_text(
     )
     if publish:
         await publish_command(infra, command)
+    return command
+
+
+async def queue_message(
+    infra: Infrastructure, session_id: str, content: MessageContent
+) -> SendCommand:
+    """Store a message record of any content and queue its send, as the api does."""
+    message_id = new_id("msg")
+    await MessageRepository(infra.db, 30).create(
+        message_id,
+        session_id,
+        RECIPIENT,
+        content.message_type,
+        content.model_dump(by_alias=True, mode="json"),
+    )
+    command = SendCommand(
+        session_id=session_id, message_id=message_id, to=RECIPIENT, content=content
+    )
+    await publish_command(infra, command)
     return command
 
 

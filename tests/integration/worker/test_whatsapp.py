@@ -7,6 +7,7 @@ tests fails; they check that the worker reports it and keeps running.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 from typing import cast
@@ -30,14 +31,19 @@ from tests.integration.worker.support import (
 from tests.unit.worker.whatsapp.fakes import (
     FakeGo,
     RecordingListener,
+    device,
     fake_client_factory,
     feed,
     feed_qr,
 )
+from wagate_common.broker import subjects
 from wagate_common.infrastructure import Infrastructure
 from wagate_common.schemas.events import EventType
+from wagate_common.schemas.replies import Reply
+from wagate_common.schemas.rpc import RpcOperation
 from wagate_common.schemas.sessions import DesiredStatus, Driver
 from wagate_common.settings import WagateSettings
+from wagate_common.shards import shard_of
 from wagate_common.storage.auth import AuthStore
 from wagate_worker.app import WorkerService
 from wagate_worker.drivers.base import Disconnected, DriverListener, SessionDriver
@@ -250,3 +256,88 @@ async def test_paired_session_runs_on_fake_go_library(
     assert received.data["text"] == "Thanks!"
     assert received.data["timestamp"] == "2026-03-04T05:08:20.000Z"
     assert "Stop" in go.calls
+
+
+async def test_received_image_downloaded_and_group_request_answered(
+    settings: WagateSettings, infra: Infrastructure, tmp_path: Path
+) -> None:
+    go = FakeGo()
+    go.replies["DownloadAny"] = neonize.DownloadReturnFunction(Binary=b"JPEG bytes")
+    go.errors["GetGroupInfo"] = "group not found"
+    clients: list[NewAClient] = []
+
+    def create_driver(
+        session_id: str, nats: Client, auth: AuthStore, listener: DriverListener
+    ) -> SessionDriver:
+        factory = fake_client_factory(go, clients)
+        return WhatsAppDriver(
+            session_id, auth, listener, options(tmp_path), client_factory=factory
+        )
+
+    worker_settings = WorkerSettings(
+        **settings.model_dump(), worker_id="worker-wa", **TEST_TIMERS
+    )
+    registry = DriverRegistry({Driver.WHATSAPP.value: create_driver})
+    service = WorkerService(worker_settings, infra, drivers=registry)
+    await create_session(
+        infra, "wa3", desired=DesiredStatus.CONNECTED, driver=Driver.WHATSAPP
+    )
+    await service.start()
+    try:
+        await wait_until(lambda: clients)
+        feed(clients[-1], device())
+        feed(clients[-1], neonize.Connected(status=True))
+        await wait_for_status(infra, "wa3", "connected")
+
+        image = wa_e2e.ImageMessage(
+            URL="https://mmg.whatsapp.net/v/t62/a.enc",
+            directPath="/v/t62/a.enc",
+            mediaKey=b"k" * 32,
+            fileEncSHA256=b"e" * 32,
+            fileSHA256=b"s" * 32,
+            fileLength=10,
+            mimetype="image/jpeg",
+            caption="the receipt",
+        )
+        source = neonize.MessageSource(
+            Chat=neonize.JID(User="15550100002", Server="s.whatsapp.net"),
+            Sender=neonize.JID(User="15550100002", Server="s.whatsapp.net"),
+        )
+        info = neonize.MessageInfo(
+            MessageSource=source, ID="3EB0IMG", Timestamp=1_772_600_900_000
+        )
+        feed(
+            clients[-1],
+            neonize.Message(Info=info, Message=wa_e2e.Message(imageMessage=image)),
+        )
+        [received] = await wait_for_events(infra, "wa3", EventType.MESSAGE_RECEIVED)
+
+        shard = shard_of("wa3", worker_settings.shards)
+        download = await infra.nats.request(
+            subjects.rpc(shard, "wa3", RpcOperation.MEDIA_DOWNLOAD),
+            json.dumps({"waMessageId": "3EB0IMG"}).encode(),
+            timeout=5,
+        )
+        group = await infra.nats.request(
+            subjects.rpc(shard, "wa3", RpcOperation.GROUPS_GET),
+            json.dumps({"group": "120363012345678901@g.us"}).encode(),
+            timeout=5,
+        )
+        store = await infra.js.object_store(subjects.MEDIA_BUCKET)
+        stored = await store.get("in/wa3/3EB0IMG")
+    finally:
+        async with asyncio.timeout(15):
+            await service.stop()
+
+    assert received.data["type"] == "image"
+    assert received.data["caption"] == "the receipt"
+    assert received.data["media"]["sha256"] == (b"s" * 32).hex()
+    assert "download" not in received.data["media"]
+    download_reply = Reply.model_validate_json(download.data)
+    assert download_reply.error is None
+    assert stored.data == b"JPEG bytes"
+    [(_, arguments)] = [r for r in go.requests if r[0] == "DownloadAny"]
+    assert arguments["message"].imageMessage.directPath == "/v/t62/a.enc"
+    group_reply = Reply.model_validate_json(group.data)
+    assert group_reply.error is not None
+    assert (group_reply.error.status, group_reply.error.code) == (404, "GROUP_NOT_FOUND")

@@ -28,7 +28,7 @@ def test_parse_request_names_missing_fields() -> None:
     with pytest.raises(WagateError) as raised:
         parse_request(NetSend, b'{"sessionId": "s1"}')
 
-    for field in ("token", "messageId", "to", "text"):
+    for field in ("token", "messageId", "to"):
         assert_invalid(raised.value, field)
 
 

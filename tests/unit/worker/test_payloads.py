@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from wagate_common.schemas.sessions import SessionStatus
-from wagate_worker.drivers.base import MessageReceived, SendResult
+from wagate_worker.drivers.base import MessageReceived, ReceivedContent, SendResult
 from wagate_worker.events.payloads import (
     message_ack_data,
     message_received_data,
@@ -69,7 +69,7 @@ def test_received_data_from_lid_sender() -> None:
         chat="123456789@lid",
         sender="123456789@lid",
         timestamp=MOMENT,
-        text="hi",
+        content=ReceivedContent(type="text", text="hi"),
         push_name="Ann",
         sender_phone="+1 555 010 0003",
     )
@@ -79,14 +79,24 @@ def test_received_data_from_lid_sender() -> None:
     assert data == {
         "waMessageId": "WA2",
         "chat": "123456789@lid",
+        "chatPhone": None,
         "from": "123456789@lid",
         "fromPhone": "15550100003@s.whatsapp.net",
+        "fromMe": False,
         "pushName": "Ann",
         "timestamp": "2026-01-02T03:04:05.678Z",
+        "isGroup": False,
+        "forwarded": False,
+        "edited": False,
+        "replyTo": None,
+        "mentions": [],
         "type": "text",
         "text": "hi",
-        "replyTo": None,
-        "isGroup": False,
+        "caption": None,
+        "media": None,
+        "location": None,
+        "contacts": [],
+        "poll": None,
     }
 
 

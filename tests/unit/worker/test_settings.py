@@ -71,3 +71,22 @@ def test_whatsapp_settings_read_worker_variables(monkeypatch: pytest.MonkeyPatch
 
 def test_data_dir_defaults_under_wagate() -> None:
     assert WorkerSettings().data_dir == Path(".wagate/worker")
+
+
+def test_media_and_rpc_settings_read_worker_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WAGATE_WORKER_MEDIA_FETCH_TIMEOUT_SECONDS", "12")
+    monkeypatch.setenv("WAGATE_WORKER_LINK_PREVIEW_TIMEOUT_SECONDS", "2")
+    monkeypatch.setenv("WAGATE_WORKER_RPC_TIMEOUT_SECONDS", "20")
+
+    settings = WorkerSettings()
+
+    assert settings.media_fetch_timeout_seconds == 12.0
+    assert settings.link_preview_timeout_seconds == 2.0
+    assert settings.rpc_timeout_seconds == 20.0
+
+
+def test_media_fetch_timeout_must_be_positive() -> None:
+    with pytest.raises(ValidationError, match="media_fetch_timeout_seconds"):
+        WorkerSettings(media_fetch_timeout_seconds=0)

@@ -34,7 +34,7 @@ class Infrastructure:
         """Connect to both servers and create streams, buckets and indexes."""
         client = await connect(settings.nats_url, name)
         js = client.jetstream()
-        await ensure_streams(js)
+        await ensure_streams(js, settings.media_retention_hours * 3600.0)
 
         mongo = open_client(settings.mongo_url)
         db = mongo[settings.mongo_db]

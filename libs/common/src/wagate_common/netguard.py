@@ -12,7 +12,9 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Resolves a host name and port to addresses; tests replace the system resolver.
@@ -130,3 +132,47 @@ async def _resolve(url: str, host: str, port: int, resolver: Resolver) -> list[I
     if not addresses:
         raise UrlNotAllowedError(url, f"host '{host}' resolves to no address")
     return addresses
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedRequest:
+    """A request aimed at one checked address rather than at the URL's host name.
+
+    Attributes:
+        url: The URL with its host replaced by the address.
+        headers: ``Host`` with the original host, for the receiver's routing.
+        extensions: httpx request extensions: the TLS server name for https,
+            so the certificate is still checked against the host name.
+    """
+
+    url: str
+    headers: dict[str, str]
+    extensions: dict[str, Any]
+
+
+def pin_address(url: str, address: IpAddress | None) -> PinnedRequest:
+    """Aim a request at ``address``, so DNS cannot change between check and connect."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if address is None or _is_address_literal(host):
+        return PinnedRequest(url=url, headers={}, extensions={})
+
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    extensions: dict[str, Any] = {}
+    if parts.scheme == "https":
+        extensions["sni_hostname"] = host
+    return PinnedRequest(
+        url=urlunsplit(parts._replace(netloc=netloc)),
+        headers={"Host": host_header},
+        extensions=extensions,
+    )
+
+
+def _is_address_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

@@ -44,6 +44,8 @@ class WagateSettings(BaseSettings):
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.CONSOLE
     message_retention_days: int = Field(default=30, ge=1)
+    # Sent media (for retries and forwards) and downloaded received media.
+    media_retention_hours: int = Field(default=24, ge=1)
 
     @model_validator(mode="after")
     def _default_sandbox_to_development(self) -> WagateSettings:

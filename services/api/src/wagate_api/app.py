@@ -16,6 +16,7 @@ from wagate_api.routes import (
     events,
     health,
     messages,
+    presence,
     queues,
     sandbox,
     sessions,
@@ -27,6 +28,10 @@ from wagate_api.settings import ApiSettings
 from wagate_common.infrastructure import Infrastructure
 
 logger = logging.getLogger(__name__)
+
+# The routes whose body may exceed WAGATE_MAX_BODY_BYTES: they carry base64 media.
+MEDIA_ROUTE = "/v1/messages/media"
+SANDBOX_MESSAGES_ROUTE = "/v1/sandbox/messages"
 
 DESCRIPTION = (
     "Send and receive WhatsApp messages through sessions linked as companion devices. "
@@ -64,9 +69,25 @@ def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> Fa
     app.add_middleware(
         IdempotencyMiddleware, wait_seconds=settings.idempotency_wait_seconds
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        path_limits={
+            MEDIA_ROUTE: settings.max_media_body_bytes,
+            SANDBOX_MESSAGES_ROUTE: settings.max_media_body_bytes,
+        },
+    )
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, sessions, messages, webhooks, states, sandbox, admin):
+    for module in (
+        health,
+        sessions,
+        messages,
+        presence,
+        webhooks,
+        states,
+        sandbox,
+        admin,
+    ):
         app.include_router(module.router)
     app.include_router(queues.router)
     app.include_router(events.router)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi import Request
 
 from wagate_api.commands import CommandPublisher
+from wagate_api.rpc import WorkerClient
 from wagate_api.security.keystore import ApiKeyStore
 from wagate_api.security.ratelimit import RateLimiter
 from wagate_api.settings import ApiSettings
@@ -15,6 +16,7 @@ from wagate_common.infrastructure import Infrastructure
 from wagate_common.storage.apikeys import ApiKeyRepository
 from wagate_common.storage.idempotency import IdempotencyRepository
 from wagate_common.storage.messages import MessageRepository
+from wagate_common.storage.received import ReceivedRepository
 from wagate_common.storage.sessions import SessionRepository
 from wagate_common.storage.states import StateRepository
 from wagate_common.storage.webhooks import WebhookRepository
@@ -28,9 +30,11 @@ class ApiContext:
     infra: Infrastructure
     sessions: SessionRepository
     messages: MessageRepository
+    received: ReceivedRepository
     webhooks: WebhookRepository
     states: StateRepository
     commands: CommandPublisher
+    workers: WorkerClient
     api_keys: ApiKeyStore
     rate_limiter: RateLimiter
     idempotency: IdempotencyRepository
@@ -43,9 +47,13 @@ class ApiContext:
             infra=infra,
             sessions=SessionRepository(infra.db),
             messages=MessageRepository(infra.db, settings.message_retention_days),
+            received=ReceivedRepository(infra.db, settings.message_retention_days),
             webhooks=WebhookRepository(infra.db),
             states=StateRepository(infra.db),
             commands=CommandPublisher(infra.js, settings.shards),
+            workers=WorkerClient(
+                infra.nats, settings.shards, settings.live_request_timeout_seconds
+            ),
             api_keys=ApiKeyStore(
                 ApiKeyRepository(infra.db),
                 infra.nats,

@@ -67,19 +67,27 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Rejects request bodies over ``max_bytes`` with 413 before they are read whole."""
+    """Rejects request bodies over ``max_bytes`` with 413 before they are read whole.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``path_limits`` gives single paths (matched exactly) a limit of their own,
+    such as the media route that takes base64 media in its JSON body.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.path_limits.get(scope["path"], self.max_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await _send_too_large(send, self.max_bytes)
+        if declared is not None and declared > max_bytes:
+            await _send_too_large(send, max_bytes)
             return
 
         received = 0
@@ -89,14 +97,14 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _BodyTooLargeError
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _BodyTooLargeError:
-            await _send_too_large(send, self.max_bytes)
+            await _send_too_large(send, max_bytes)
 
 
 class _BodyTooLargeError(Exception):

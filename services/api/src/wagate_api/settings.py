@@ -14,10 +14,15 @@ class ApiSettings(WagateSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=3000, ge=1, le=65535)
-    # How long a live request (sandbox, contacts, groups) waits for its response.
+    # How long a request to the sandbox network waits for its response.
     request_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How long a live request (contacts, groups, read, presence) waits for the worker.
+    live_request_timeout_seconds: float = Field(default=10.0, gt=0)
     send_wait_max_seconds: float = Field(default=60.0, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # POST /v1/messages/media only: a 100 MiB document is about 133.4 MiB as
+    # base64, and the JSON around it is small.
+    max_media_body_bytes: int = Field(default=140 * 1024 * 1024, ge=1024)
     allow_insecure_development: bool = False
     # Each replica enforces 1/api_replicas of every key's request budget.
     api_replicas: int = Field(default=1, ge=1)

@@ -9,14 +9,19 @@ from wagate_common.infrastructure import Infrastructure
 from wagate_sandbox.database import SequenceCounter, ensure_sandbox_indexes
 from wagate_sandbox.delivery import MessageDelivery
 from wagate_sandbox.devices import DeviceRepository
+from wagate_sandbox.group_changes import GroupChanges
 from wagate_sandbox.groups import GroupRepository
 from wagate_sandbox.inbox import InboxRepository
 from wagate_sandbox.network import NetworkHandlers
 from wagate_sandbox.pairing import PairingManager
 from wagate_sandbox.pending import PendingRepository
+from wagate_sandbox.phone_actions import PhoneActionHandlers
+from wagate_sandbox.phone_messages import PhoneMessageRepository
 from wagate_sandbox.phones import PhoneHandlers
 from wagate_sandbox.pushes import PushSender
 from wagate_sandbox.router import Handler, RequestRouter
+from wagate_sandbox.sending import SendHandler
+from wagate_sandbox.session_requests import SessionRequestHandlers
 from wagate_sandbox.settings import SandboxSettings
 
 logger = logging.getLogger(__name__)
@@ -41,13 +46,33 @@ class SandboxService:
         delivery = MessageDelivery(devices, PendingRepository(infra.db, sequence), pusher)
         self._pairing = PairingManager(devices, pusher, settings)
 
-        network = NetworkHandlers(devices, inbox, groups, self._pairing, delivery)
-        phones = PhoneHandlers(devices, inbox, groups, self._pairing, delivery, pusher)
+        phone_messages = PhoneMessageRepository(infra.db)
+        changes = GroupChanges(groups, devices, delivery)
+
+        network = NetworkHandlers(devices, self._pairing, delivery)
+        sender = SendHandler(devices, inbox, changes, delivery)
+        requests = SessionRequestHandlers(devices, inbox, groups, phone_messages, changes)
+        phones = PhoneHandlers(
+            devices, inbox, groups, self._pairing, delivery, pusher, phone_messages
+        )
+        actions = PhoneActionHandlers(devices, inbox, phone_messages, changes, delivery)
         handlers: dict[str, Handler] = {
             subjects.sandbox_net("connect"): network.connect,
             subjects.sandbox_net("disconnect"): network.disconnect,
             subjects.sandbox_net("logout"): network.logout,
-            subjects.sandbox_net("send"): network.send,
+            subjects.sandbox_net("send"): sender.send,
+            subjects.sandbox_net("read"): requests.read,
+            subjects.sandbox_net("presence"): requests.presence,
+            subjects.sandbox_net("contacts"): requests.contacts,
+            subjects.sandbox_net("contact"): requests.contact,
+            subjects.sandbox_net("check"): requests.check,
+            subjects.sandbox_net("picture"): requests.picture,
+            subjects.sandbox_net("groups"): requests.groups,
+            subjects.sandbox_net("group"): requests.group,
+            subjects.sandbox_net("group_create"): requests.group_create,
+            subjects.sandbox_net("group_update"): requests.group_update,
+            subjects.sandbox_net("participants"): requests.participants,
+            subjects.sandbox_net("invite"): requests.invite,
             subjects.sandbox_api("pair"): phones.pair,
             subjects.sandbox_api("message"): phones.message,
             subjects.sandbox_api("inbox"): phones.inbox,
@@ -55,6 +80,12 @@ class SandboxService:
             subjects.sandbox_api("group"): phones.group,
             subjects.sandbox_api("logout"): phones.logout,
             subjects.sandbox_api("drop"): phones.drop,
+            subjects.sandbox_api("reaction"): actions.reaction,
+            subjects.sandbox_api("revoke"): actions.revoke,
+            subjects.sandbox_api("presence"): actions.presence,
+            subjects.sandbox_api("call"): actions.call,
+            subjects.sandbox_api("participants"): actions.participants,
+            subjects.sandbox_api("group_update"): actions.group_update,
         }
         self._router = RequestRouter(infra.nats, handlers)
         self._running = False

@@ -12,6 +12,7 @@ INBOX = "sandbox_inbox"
 GROUPS = "sandbox_groups"
 PENDING = "sandbox_pending"
 COUNTERS = "sandbox_counters"
+PHONE_MESSAGES = "sandbox_phone_messages"
 
 INDEXES: dict[str, list[IndexModel]] = {
     DEVICES: [IndexModel([("account.phone", ASCENDING)])],
@@ -21,6 +22,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("sessionId", ASCENDING), ("id", ASCENDING)]),
     ],
     PENDING: [IndexModel([("sessionId", ASCENDING), ("seq", ASCENDING)])],
+    GROUPS: [IndexModel([("participants", ASCENDING)])],
+    PHONE_MESSAGES: [IndexModel([("sessionId", ASCENDING), ("timestamp", ASCENDING)])],
 }
 
 

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import weakref
 
-from wagate_common.schemas.sandbox import PushDropped, PushMessage, PushReceipt
+from wagate_common.schemas.sandbox import KeptPush, PushCall, PushDropped, PushPresence
 from wagate_sandbox.devices import DeviceRepository
 from wagate_sandbox.pending import PendingRepository
 from wagate_sandbox.pushes import PushSender
@@ -46,7 +46,7 @@ class SessionLocks:
 
 
 class MessageDelivery:
-    """Ordered, kept delivery of message and receipt pushes to devices.
+    """Ordered, kept delivery of message, receipt, reaction, revoke and group pushes.
 
     Each session's deliveries, flushes and discards take the session's lock,
     so pushes reach the device in the order they were accepted.
@@ -60,7 +60,7 @@ class MessageDelivery:
         self._pusher = pusher
         self._locks = SessionLocks()
 
-    async def deliver(self, session_id: str, push: PushMessage | PushReceipt) -> bool:
+    async def deliver(self, session_id: str, push: KeptPush) -> bool:
         """Push to the device, or keep the push; return whether it was delivered now."""
         async with self._locks.get(session_id):
             device = await self._devices.get(session_id)
@@ -76,6 +76,21 @@ class MessageDelivery:
                 extra={"session_id": session_id, "push": push.kind},
             )
             return False
+
+    async def deliver_now(self, session_id: str, push: PushPresence | PushCall) -> bool:
+        """Push to an online device and keep nothing; return whether it acknowledged.
+
+        Presence and calls are only worth showing as they happen. A device
+        with pushes still kept gets nothing, so that it never sees a
+        presence before the messages that came earlier.
+        """
+        async with self._locks.get(session_id):
+            device = await self._devices.get(session_id)
+            if device is None or not device.online:
+                return False
+            if await self._pending.has_any(session_id):
+                return False
+            return await self._pusher.push(session_id, push)
 
     async def flush(self, session_id: str) -> int:
         """Push the kept pushes in order while the device acknowledges them.

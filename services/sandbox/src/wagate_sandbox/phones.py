@@ -3,7 +3,7 @@
 Reply data of each operation (errors are described with each handler):
 
 - ``pair``: ``{"sessionId", "me": {"jid", "phone", "pushName"}}``.
-- ``message``: ``{"waMessageId": "3A…", "sessionId", "chat", "sender",
+- ``message``: ``{"waMessageId": "3A…", "sessionId", "type", "chat", "sender",
   "timestamp", "queued"}``; ``queued`` is true when the device was offline
   and gets the message when it next connects.
 - ``inbox``: ``{"phone", "messages": [item, …]}``, oldest first, with the
@@ -11,8 +11,9 @@ Reply data of each operation (errors are described with each handler):
 - ``receipt``: ``{"sessionId", "messageId", "waMessageId", "status", "queued"}``;
   ``status`` is the message's status afterwards, which never moves back, so a
   ``delivered`` receipt for a read message pushes nothing.
-- ``group``: ``{"id": "120363…@g.us", "subject", "owner", "participants",
-  "createdAt"}``; the owner is the first phone in the request.
+- ``group``: the group, in the shape of
+  :meth:`wagate_sandbox.groups.Group.to_public`; the owner is the first phone
+  in the request.
 - ``logout``: ``{"sessionId", "state": "logged_out", "notified"}``.
 - ``drop``: ``{"sessionId", "state": "dropped", "notified"}``.
 
@@ -42,23 +43,24 @@ from wagate_common.schemas.sandbox import (
 )
 from wagate_common.schemas.sessions import Account
 from wagate_common.storage.database import Document
+from wagate_sandbox.content import PHONE_TYPES, check_content
 from wagate_sandbox.delivery import MessageDelivery
 from wagate_sandbox.devices import Device, DeviceRepository
 from wagate_sandbox.errors import group_not_found, not_connected, not_linked
+from wagate_sandbox.group_changes import forbidden
 from wagate_sandbox.groups import Group, GroupRepository
 from wagate_sandbox.identifiers import new_group_jid, new_phone_message_id, new_token
 from wagate_sandbox.inbox import InboxRepository
 from wagate_sandbox.pairing import PairingManager
+from wagate_sandbox.phone_messages import PhoneMessage, PhoneMessageRepository
 from wagate_sandbox.pushes import PushSender
 from wagate_sandbox.router import Answer
 from wagate_sandbox.validation import (
     check_group_jid,
     check_id,
     check_inbox_limit,
-    check_optional_id,
     check_phone,
     check_session_id,
-    check_text,
     invalid_request,
     parse_request,
 )
@@ -80,7 +82,9 @@ class PhoneHandlers:
         pairing: PairingManager,
         delivery: MessageDelivery,
         pusher: PushSender,
+        phone_messages: PhoneMessageRepository,
     ) -> None:
+        self._phone_messages = phone_messages
         self._devices = devices
         self._inbox = inbox
         self._groups = groups
@@ -99,11 +103,7 @@ class PhoneHandlers:
         request = parse_request(ApiPair, raw)
         session_id = check_session_id(request.session_id)
         phone = check_phone(request.phone, "phone")
-        push_name = request.push_name
-        if push_name is not None and len(push_name) > MAX_PUSH_NAME_LENGTH:
-            raise invalid_request(
-                f"pushName is longer than {MAX_PUSH_NAME_LENGTH} characters"
-            )
+        push_name = _check_push_name(request.push_name)
         self._claim_pairing(session_id, phone)
 
         account = Account(jid=f"{phone}@{USER_SERVER}", phone=phone, push_name=push_name)
@@ -128,17 +128,18 @@ class PhoneHandlers:
         return Answer({"sessionId": session_id, "me": me}, push_kept)
 
     async def message(self, raw: bytes) -> Answer:
-        """Push a contact's text to a session, directly or in a group.
+        """Push a contact's message to a session, directly or in a group.
 
-        Errors: 400 for an invalid request; 409 ``SANDBOX_CONFLICT`` when the
-        session is not linked or the sender or the session is not in the
-        group; 404 ``GROUP_NOT_FOUND`` for an unknown group.
+        Errors: 400 for an invalid request or content; 409 ``SANDBOX_CONFLICT``
+        when the session is not linked or the sender or the session is not in
+        the group; 404 ``GROUP_NOT_FOUND`` for an unknown group; 403
+        ``FORBIDDEN`` when a non-admin writes to an ``announce`` group.
         """
         request = parse_request(ApiMessage, raw)
         session_id = check_session_id(request.session_id)
         sender = f"{check_phone(request.sender, 'from')}@{USER_SERVER}"
-        text = check_text(request.text)
-        reply_to = check_optional_id(request.reply_to, "replyTo")
+        content = check_content(request, PHONE_TYPES)
+        push_name = _check_push_name(request.push_name)
         group_jid = None
         if request.group_id is not None:
             group_jid = check_group_jid(request.group_id, "groupId")
@@ -150,20 +151,36 @@ class PhoneHandlers:
             group = await self._load_group(group_jid)
             _require_member(group, _account_of(device).jid, "the session's account")
             _require_member(group, sender, f"phone '{sender}'")
+            if group.announce and not group.is_admin(sender):
+                raise forbidden(
+                    f"only admins send messages to group '{group_jid}' (announce is on)"
+                )
 
         push = PushMessage(
+            **content.model_dump(),
             wa_message_id=new_phone_message_id(),
             chat=chat,
             sender=sender,
+            push_name=push_name,
             timestamp=utc_now(),
-            text=text,
-            reply_to=reply_to,
+        )
+        await self._phone_messages.add(
+            PhoneMessage(
+                wa_message_id=push.wa_message_id,
+                session_id=session_id,
+                sender=sender,
+                chat=chat,
+                type=content.type,
+                timestamp=push.timestamp,
+                push_name=push_name,
+            )
         )
         delivered = await self._delivery.deliver(session_id, push)
         return Answer(
             {
                 "waMessageId": push.wa_message_id,
                 "sessionId": session_id,
+                "type": content.type,
                 "chat": chat,
                 "sender": sender,
                 "timestamp": isoformat(push.timestamp),
@@ -326,6 +343,14 @@ class PhoneHandlers:
         if group is None:
             raise group_not_found(group_jid)
         return group
+
+
+def _check_push_name(push_name: str | None) -> str | None:
+    if push_name is not None and len(push_name) > MAX_PUSH_NAME_LENGTH:
+        raise invalid_request(
+            f"pushName is longer than {MAX_PUSH_NAME_LENGTH} characters"
+        )
+    return push_name
 
 
 def _require_member(group: Group, jid: str, description: str) -> None:

@@ -100,6 +100,21 @@ class WorkerSettings(WagateSettings):
     send_per_minute: int = Field(
         default=0, ge=0, validation_alias="WAGATE_WORKER_SEND_PER_MINUTE"
     )
+    # Time limit of fetching the media of a URL media message, redirects included.
+    media_fetch_timeout_seconds: float = Field(
+        default=30.0, gt=0, validation_alias="WAGATE_WORKER_MEDIA_FETCH_TIMEOUT_SECONDS"
+    )
+    # Time limit of fetching the page of a link preview; a slower page is sent
+    # without a preview.
+    link_preview_timeout_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="WAGATE_WORKER_LINK_PREVIEW_TIMEOUT_SECONDS"
+    )
+    # Time limit of one live request (contacts, groups, read, presence,
+    # download) on the worker. The api stops waiting after its own
+    # WAGATE_REQUEST_TIMEOUT_SECONDS; this only frees the worker.
+    rpc_timeout_seconds: float = Field(
+        default=60.0, gt=0, validation_alias="WAGATE_WORKER_RPC_TIMEOUT_SECONDS"
+    )
     # Local files of the worker: one SQLite store per WhatsApp session.
     data_dir: Path = Field(
         default=Path(".wagate/worker"), validation_alias="WAGATE_WORKER_DATA_DIR"

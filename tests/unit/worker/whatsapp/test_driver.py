@@ -2,92 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
-from neonize.aioze.client import NewAClient
 from neonize.proto import Neonize_pb2 as neonize
 from neonize.proto.waE2E import WAWebProtobufsE2E_pb2 as wa_e2e
 
-from tests.unit.worker.whatsapp.fakes import (
-    FakeGo,
-    MemoryAuthStore,
-    RecordingListener,
-    fake_client_factory,
-    feed,
-    feed_qr,
-)
+from tests.unit.worker.whatsapp.fakes import PHONE, Harness, feed, feed_qr
 from wagate_common.schemas.commands import TextContent
 from wagate_common.schemas.sessions import Account
-from wagate_common.storage.auth import AuthStore
 from wagate_worker.drivers.base import (
+    CallReceived,
     Connected,
     Disconnected,
+    DriverRequestError,
     Failed,
+    GroupParticipantsChanged,
+    GroupUpdated,
     LoggedOut,
     MessageReceived,
     NotConnectedError,
     PairingCodeIssued,
+    PresenceChanged,
     QrChanged,
     SendError,
     SendResult,
 )
-from wagate_worker.drivers.whatsapp import WhatsAppDriver, WhatsAppOptions, translate
+from wagate_worker.drivers.whatsapp import translate
 
-PHONE = "15550100001"
 QR = "2@AbCd,EfGh,IjKl,MnOp"
-
-
-class Harness:
-    def __init__(self, tmp_path: Path, **options: Any) -> None:
-        self.go = FakeGo()
-        self.clients: list[NewAClient] = []
-        self.auth = MemoryAuthStore()
-        self.listener = RecordingListener()
-        settings = {
-            "data_dir": tmp_path,
-            "connect_seconds": 10.0,
-            "pairing_seconds": 10.0,
-            "executor_threads": 16,
-            **options,
-        }
-        self.driver = WhatsAppDriver(
-            "s1",
-            cast(AuthStore, self.auth),
-            self.listener,
-            WhatsAppOptions(**settings),
-            client_factory=fake_client_factory(self.go, self.clients),
-        )
-
-    @property
-    def client(self) -> NewAClient:
-        return self.clients[-1]
-
-    async def connect_paired(self) -> Connected:
-        await self.driver.connect(None)
-        feed(self.client, device())
-        feed(self.client, neonize.Connected(status=True))
-        return cast(Connected, await self.listener.wait_for(Connected))
-
-
-def device() -> neonize.Device:
-    return neonize.Device(
-        JID=neonize.JID(User=PHONE, Server="s.whatsapp.net", Device=9),
-        PushName="Shop",
-        Initialized=True,
-    )
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = Harness(tmp_path)
-    yield harness
-    harness.go.stopped.set()
-    await harness.driver.disconnect()
 
 
 async def test_qr_code_reported_with_expiry(harness: Harness) -> None:
@@ -358,3 +305,141 @@ async def test_handler_error_logged_and_survived(
     assert len(failures) == 1
     assert getattr(failures[0], "session_id", None) == "s1"
     assert not [e for e in harness.listener.events if isinstance(e, MessageReceived)]
+
+
+async def test_group_change_reported_as_two_events(harness: Harness) -> None:
+    await harness.connect_paired()
+    group = neonize.JID(User="120363012345678901", Server="g.us")
+
+    feed(
+        harness.client,
+        neonize.GroupInfoEvent(
+            JID=group,
+            Timestamp=1_772_600_767,
+            Join=[neonize.JID(User="15550100002", Server="s.whatsapp.net")],
+            Name=neonize.GroupName(Name="Launch team"),
+        ),
+    )
+    update = await harness.listener.wait_for(GroupUpdated)
+
+    changes = [
+        e for e in harness.listener.events if isinstance(e, GroupParticipantsChanged)
+    ]
+    assert [change.participants for change in changes] == [["15550100002@s.whatsapp.net"]]
+    assert harness.listener.events.index(changes[0]) < harness.listener.events.index(
+        update
+    )
+    assert update.subject == "Launch team"
+
+
+async def test_presence_typing_and_call_reported(harness: Harness) -> None:
+    await harness.connect_paired()
+    caller = neonize.JID(User="15550100002", Server="s.whatsapp.net")
+
+    feed(
+        harness.client,
+        neonize.ChatPresence(
+            MessageSource=neonize.MessageSource(Chat=caller, Sender=caller),
+            State=neonize.ChatPresence.COMPOSING,
+            Media=neonize.ChatPresence.TEXT,
+        ),
+    )
+    feed(
+        harness.client,
+        neonize.CallOffer(
+            basicCallMeta=neonize.BasicCallMeta(
+                callCreator=caller, callID="CALL1", timestamp=1_772_600_767
+            ),
+            data=neonize.Node(Tag="offer", Nodes=[neonize.Node(Tag="video")]),
+        ),
+    )
+    call = await harness.listener.wait_for(CallReceived)
+    presence = await harness.listener.wait_for(PresenceChanged)
+
+    assert (presence.sender, presence.state) == ("15550100002@s.whatsapp.net", "typing")
+    assert (call.call_id, call.video) == ("CALL1", True)
+
+
+async def test_message_from_phone_reported(harness: Harness) -> None:
+    await harness.connect_paired()
+    source = neonize.MessageSource(
+        Chat=neonize.JID(User="15550100002", Server="s.whatsapp.net"),
+        Sender=neonize.JID(User=PHONE, Server="s.whatsapp.net"),
+        IsFromMe=True,
+    )
+    info = neonize.MessageInfo(MessageSource=source, ID="3EB0MINE", Timestamp=1000)
+    feed(
+        harness.client,
+        neonize.Message(Info=info, Message=wa_e2e.Message(conversation="from phone")),
+    )
+
+    event = await harness.listener.wait_for(MessageReceived)
+
+    assert event.from_me
+    assert event.text == "from phone"
+
+
+async def test_stop_waits_for_store_read_in_flight(harness: Harness) -> None:
+    await harness.connect_paired()
+    gate = threading.Event()
+    harness.go.gates["GetAllContacts"] = gate
+    listing = asyncio.create_task(harness.driver.list_contacts())
+    await wait_for_call(harness, "GetAllContacts")
+
+    stopping = asyncio.create_task(harness.driver.disconnect())
+    await asyncio.wait({stopping}, timeout=0.5)
+    stopped_early = "Stop" in harness.go.calls
+    gate.set()
+    await stopping
+    contacts = await listing
+
+    assert not stopped_early
+    assert contacts == []
+    calls = harness.go.calls
+    assert calls.index("GetAllContacts returned") < calls.index("Stop")
+
+
+async def test_requests_rejected_while_stopping(harness: Harness) -> None:
+    await harness.connect_paired()
+    gate = threading.Event()
+    harness.go.gates["GetAllContacts"] = gate
+    listing = asyncio.create_task(harness.driver.list_contacts())
+    await wait_for_call(harness, "GetAllContacts")
+    stopping = asyncio.create_task(harness.driver.disconnect())
+    await asyncio.sleep(0)
+
+    with pytest.raises(DriverRequestError) as raised:
+        await harness.driver.list_groups()
+    gate.set()
+    await stopping
+    await listing
+
+    assert raised.value.code == "SESSION_NOT_CONNECTED"
+
+
+async def wait_for_call(harness: Harness, function: str) -> None:
+    """Wait up to 10 s until the fake Go library received a call of ``function``."""
+    # The call happens in a thread of the fake Go library, which has no event
+    # to await, so this polls.
+    async with asyncio.timeout(10):
+        while True:
+            if any(name == function for name, _ in harness.go.requests):
+                return
+            await asyncio.sleep(0.01)
+
+
+async def test_account_added_to_group_reported(harness: Harness) -> None:
+    await harness.connect_paired()
+
+    feed(
+        harness.client,
+        neonize.JoinedGroup(
+            GroupInfo=neonize.GroupInfo(
+                JID=neonize.JID(User="120363012345678901", Server="g.us")
+            )
+        ),
+    )
+    event = await harness.listener.wait_for(GroupParticipantsChanged)
+
+    assert event.group == "120363012345678901@g.us"
+    assert (event.action, event.participants) == ("add", [f"{PHONE}@s.whatsapp.net"])

@@ -10,6 +10,7 @@ from nats.js import JetStreamContext
 from nats.js.api import (
     DiscardPolicy,
     KeyValueConfig,
+    ObjectStoreConfig,
     RetentionPolicy,
     StorageType,
     StreamConfig,
@@ -79,8 +80,12 @@ async def connect(url: str, name: str) -> Client:
     return client
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
-    """Create or update every stream and bucket; safe to call from every process."""
+async def ensure_streams(js: JetStreamContext, media_ttl_seconds: float = DAY) -> None:
+    """Create or update every stream and bucket; safe to call from every process.
+
+    ``media_ttl_seconds`` is how long media objects are kept: long enough to
+    retry or forward a media message, short enough not to fill the disk.
+    """
     for config in stream_configs():
         try:
             await js.add_stream(config)
@@ -91,3 +96,12 @@ async def ensure_streams(js: JetStreamContext) -> None:
         await js.create_key_value(
             KeyValueConfig(bucket=bucket, ttl=LEASE_TTL_SECONDS, history=1)
         )
+
+    media = ObjectStoreConfig(
+        bucket=subjects.MEDIA_BUCKET, ttl=media_ttl_seconds, storage=StorageType.FILE
+    )
+    try:
+        await js.create_object_store(subjects.MEDIA_BUCKET, config=media)
+    except BadRequestError:
+        # It exists with another TTL: the first process's setting stays.
+        logger.info("media bucket kept as it is", extra={"bucket": subjects.MEDIA_BUCKET})

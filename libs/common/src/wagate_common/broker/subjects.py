@@ -9,6 +9,8 @@ FAILED_STREAM = "FAILED"
 
 SHARD_LEASES_BUCKET = "shard_leases"
 WORKERS_BUCKET = "workers"
+# Media the api decoded from base64, and received media downloaded on request.
+MEDIA_BUCKET = "media"
 
 COMMANDS_ALL = "wagate.cmd.>"
 EVENTS_ALL = "wagate.evt.>"
@@ -64,9 +66,14 @@ def failed_queue(queue: str) -> str:
     return f"wagate.failed.{queue}.>"
 
 
-def rpc(session_id: str, operation: str) -> str:
+def rpc(shard: int, session_id: str, operation: str) -> str:
     """Subject of a live request served by the worker that owns the session."""
-    return f"wagate.rpc.{session_id}.{operation}"
+    return f"wagate.rpc.{shard}.{session_id}.{operation}"
+
+
+def shard_rpc(shard: int) -> str:
+    """Filter subject of every live request to the sessions of one shard."""
+    return f"wagate.rpc.{shard}.>"
 
 
 def sandbox_api(operation: str) -> str:

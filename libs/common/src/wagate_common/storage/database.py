@@ -21,6 +21,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("sessionId", ASCENDING), ("waMessageId", ASCENDING)]),
         IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0),
     ],
+    "received": [
+        IndexModel([("waMessageId", ASCENDING)]),
+        IndexModel([("sessionId", ASCENDING)]),
+        IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0),
+    ],
     "webhooks": [
         IndexModel([("enabled", ASCENDING)]),
     ],

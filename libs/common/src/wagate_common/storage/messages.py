@@ -52,15 +52,25 @@ class MessageRepository:
         self._retention = timedelta(days=retention_days)
 
     async def create(
-        self, message_id: str, session_id: str, to: str, message_type: str
+        self,
+        message_id: str,
+        session_id: str,
+        to: str,
+        message_type: str,
+        content: dict[str, Any] | None = None,
     ) -> Document:
-        """Insert a record in status ``queued``."""
+        """Insert a record in status ``queued``.
+
+        ``content`` is the command's content in wire form, kept so that the
+        message can be forwarded, edited or revoked later.
+        """
         now = utc_now()
         document: Document = {
             "_id": message_id,
             "sessionId": session_id,
             "to": to,
             "type": message_type,
+            "content": content,
             "status": MessageStatus.QUEUED.value,
             "waMessageId": None,
             "error": None,

@@ -10,31 +10,54 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
 from wagate_api.auth import Principal, require_scope
 from wagate_api.context import ApiContext, get_context
+from wagate_api.media import MediaStore, decode_media
 from wagate_api.models.envelope import Envelope
 from wagate_api.models.sandbox import (
+    MEDIA_TYPES,
+    SandboxCall,
     SandboxGroup,
+    SandboxGroupUpdate,
+    SandboxLocation,
+    SandboxMedia,
     SandboxMessage,
     SandboxPair,
+    SandboxParticipants,
+    SandboxPoll,
+    SandboxPresence,
+    SandboxReaction,
     SandboxReceipt,
+    SandboxRevoke,
 )
 from wagate_api.routes.common import load_session
 from wagate_common.broker import subjects
 from wagate_common.errors import ErrorCode, WagateError
-from wagate_common.jid import InvalidJidError, normalize_phone
+from wagate_common.ids import new_id
+from wagate_common.jid import InvalidJidError, normalize_jid, normalize_phone
 from wagate_common.schemas.base import WireModel
 from wagate_common.schemas.sandbox import (
+    ApiCall,
     ApiGroup,
+    ApiGroupUpdate,
     ApiInbox,
     ApiMessage,
     ApiPair,
+    ApiParticipants,
+    ApiPresence,
+    ApiReaction,
     ApiReceipt,
+    ApiRevoke,
     ApiSessionAction,
     Reply,
+    WireContact,
+    WireLocation,
+    WireMedia,
+    WirePoll,
 )
 from wagate_common.schemas.sessions import Driver
 
@@ -72,16 +95,91 @@ async def pair(body: SandboxPair, context: Context, caller: Caller) -> Data:
 async def send_from_contact(
     body: SandboxMessage, context: Context, caller: Caller
 ) -> Data:
-    """Send the session a text message from a contact."""
+    """Send the session a message from a contact: text, media, location, contacts or poll.
+
+    Base64 media is checked like the media of ``POST /v1/messages/media``
+    (400, 413 or 415). It is stored in the ``media`` object store so that the
+    session can download it, and the sandbox receives only its object name.
+    """
     await _load_sandbox_session(context, caller, body.session_id)
+    assert body.type is not None  # set by the model's validator
+    media = None
+    if body.media is not None and body.type in MEDIA_TYPES:
+        media = await _store_media(context, body.type, body.media, body.ptt)
     request = ApiMessage(
         session_id=body.session_id,
         sender=body.sender,
+        type=body.type,
         text=body.text,
+        caption=body.caption,
+        media=media,
+        location=_location(body.location),
+        contacts=[
+            WireContact(name=card.name, phone=card.phone) for card in body.contacts or []
+        ],
+        poll=_poll(body.poll),
+        mentions=body.mentions,
         group_id=body.group_id,
         reply_to=body.reply_to,
+        push_name=body.push_name,
     )
-    return Envelope(data=await _ask(context, "message", request))
+    try:
+        data = await _ask(context, "message", request)
+    except WagateError:
+        if media is not None and media.object is not None:
+            await _delete_object(context, media.object)
+        raise
+    return Envelope(data=data)
+
+
+@router.post("/reactions", response_model=Data)
+async def react_from_contact(
+    body: SandboxReaction, context: Context, caller: Caller
+) -> Data:
+    """React to a message of the phone's chat with the session; "" removes it."""
+    await _load_sandbox_session(context, caller, body.session_id)
+    request = ApiReaction(
+        session_id=body.session_id,
+        sender=body.sender,
+        message_id=body.message_id,
+        emoji=body.emoji,
+    )
+    return Envelope(data=await _ask(context, "reaction", request))
+
+
+@router.post("/revokes", response_model=Data)
+async def revoke_from_contact(
+    body: SandboxRevoke, context: Context, caller: Caller
+) -> Data:
+    """Delete, for everyone, a message the phone sent to the session."""
+    await _load_sandbox_session(context, caller, body.session_id)
+    request = ApiRevoke(
+        session_id=body.session_id, sender=body.sender, message_id=body.message_id
+    )
+    return Envelope(data=await _ask(context, "revoke", request))
+
+
+@router.post("/presence", response_model=Data)
+async def presence_of_contact(
+    body: SandboxPresence, context: Context, caller: Caller
+) -> Data:
+    """Show the session that the phone is typing, recording, paused or (un)available."""
+    await _load_sandbox_session(context, caller, body.session_id)
+    request = ApiPresence(
+        session_id=body.session_id,
+        sender=body.sender,
+        state=body.state,
+        group_id=body.group_id,
+    )
+    return Envelope(data=await _ask(context, "presence", request))
+
+
+@router.post("/calls", response_model=Data)
+async def call_from_contact(body: SandboxCall, context: Context, caller: Caller) -> Data:
+    """Ring the session's account from the phone."""
+    await _load_sandbox_session(context, caller, body.session_id)
+    request = ApiCall(session_id=body.session_id, sender=body.sender, video=body.video)
+    return Envelope(data=await _ask(context, "call", request))
 
 
 @router.get("/inbox/{phone}", response_model=Data)
@@ -131,6 +229,46 @@ async def create_group(body: SandboxGroup, context: Context, caller: Caller) -> 
     return Envelope(data=await _ask(context, "group", request))
 
 
+@router.post("/groups/{group_id}/participants", response_model=Data)
+async def change_group_participants(
+    group_id: Annotated[str, Path(max_length=128)],
+    body: SandboxParticipants,
+    context: Context,
+    caller: Caller,
+) -> Data:
+    """Let the phone ``by`` add, remove, promote or demote participants of a group."""
+    await _load_sandbox_session(context, caller, body.session_id)
+    request = ApiParticipants(
+        session_id=body.session_id,
+        group_id=_group_path(group_id),
+        by=body.by,
+        action=body.action,
+        participants=body.participants,
+    )
+    return Envelope(data=await _ask(context, "participants", request))
+
+
+@router.patch("/groups/{group_id}", response_model=Data)
+async def update_group(
+    group_id: Annotated[str, Path(max_length=128)],
+    body: SandboxGroupUpdate,
+    context: Context,
+    caller: Caller,
+) -> Data:
+    """Let the phone ``by`` change a group's subject, description or settings."""
+    await _load_sandbox_session(context, caller, body.session_id)
+    request = ApiGroupUpdate(
+        session_id=body.session_id,
+        group_id=_group_path(group_id),
+        by=body.by,
+        subject=body.subject,
+        description=body.description,
+        announce=body.announce,
+        locked=body.locked,
+    )
+    return Envelope(data=await _ask(context, "group_update", request))
+
+
 @router.post("/sessions/{session_id}/logout", response_model=Data)
 async def logout_from_phone(session_id: str, context: Context, caller: Caller) -> Data:
     """Unlink the session's device from the phone."""
@@ -147,6 +285,68 @@ async def drop_connection(session_id: str, context: Context, caller: Caller) -> 
     return Envelope(
         data=await _ask(context, "drop", ApiSessionAction(session_id=session_id))
     )
+
+
+async def _store_media(
+    context: ApiContext, media_type: str, media: SandboxMedia, ptt: bool
+) -> WireMedia:
+    data, mimetype = decode_media(media_type, media.base64, media.mimetype)
+    name = f"sbx/{new_id('media')}"
+    stored = await MediaStore(context.infra.js).put(name, data, mimetype, media.filename)
+    return WireMedia(
+        mimetype=stored.mimetype,
+        size=stored.size,
+        sha256=stored.sha256,
+        filename=stored.filename,
+        ptt=ptt,
+        object=name,
+    )
+
+
+async def _delete_object(context: ApiContext, name: str) -> None:
+    """Delete media the sandbox rejected; if that fails, the object expires later."""
+    try:
+        bucket = await context.infra.js.object_store(subjects.MEDIA_BUCKET)
+        await bucket.delete(name)
+    except (NatsError, TimeoutError) as error:
+        logger.warning(
+            "deleting rejected sandbox media failed",
+            extra={"object": name, "error": repr(error)},
+        )
+
+
+def _location(location: SandboxLocation | None) -> WireLocation | None:
+    if location is None:
+        return None
+    return WireLocation(
+        latitude=location.latitude,
+        longitude=location.longitude,
+        name=location.name,
+        address=location.address,
+    )
+
+
+def _poll(poll: SandboxPoll | None) -> WirePoll | None:
+    if poll is None:
+        return None
+    selectable = len(poll.options) if poll.multiple_answers else 1
+    return WirePoll(question=poll.question, options=poll.options, selectable=selectable)
+
+
+def _group_path(group_id: str) -> str:
+    """Return the canonical JID of a group in the path, or raise a 400 error."""
+    try:
+        group = normalize_jid(group_id)
+    except InvalidJidError:
+        group = ""
+    if not group.endswith("@g.us"):
+        raise WagateError(
+            400,
+            ErrorCode.VALIDATION_ERROR,
+            f"'{group_id}' is not a group JID such as 120363000000000001@g.us",
+            {"fields": [{"field": "groupId", "message": "not a group JID"}]},
+        )
+    return group
 
 
 async def _load_sandbox_session(

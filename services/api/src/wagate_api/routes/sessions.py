@@ -199,6 +199,7 @@ async def delete_session(
         LogoutCommand(session_id=session_id, driver=Driver(document["driver"]))
     )
     await context.states.delete_session(session_id)
+    await context.received.delete_session(session_id)
     await context.sessions.delete(session_id)
     logger.info("session deleted", extra={"session_id": session_id})
     return Envelope(data=Deleted(id=session_id))

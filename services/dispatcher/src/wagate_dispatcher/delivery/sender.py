@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from wagate_common.netguard import (
-    IpAddress,
+    PinnedRequest,
     Resolver,
     UrlNotAllowedError,
+    pin_address,
     resolve_allowed,
 )
 from wagate_dispatcher.delivery.signing import signature_headers
@@ -105,50 +103,6 @@ def build_headers(
     secret = webhook.secret.get_secret_value()
     headers.update(signature_headers(secret, event_id, body, timestamp))
     return headers
-
-
-@dataclass(frozen=True, slots=True)
-class PinnedRequest:
-    """A request aimed at one checked address rather than at the URL's host name.
-
-    Attributes:
-        url: The URL with its host replaced by the address.
-        headers: ``Host`` with the original host, for the receiver's routing.
-        extensions: httpx request extensions: the TLS server name for https,
-            so the certificate is still checked against the host name.
-    """
-
-    url: str
-    headers: dict[str, str]
-    extensions: dict[str, Any]
-
-
-def pin_address(url: str, address: IpAddress | None) -> PinnedRequest:
-    """Aim a request at ``address``, so DNS cannot change between check and connect."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if address is None or _is_address_literal(host):
-        return PinnedRequest(url=url, headers={}, extensions={})
-
-    literal = f"[{address}]" if address.version == 6 else str(address)
-    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
-    host_header = host if parts.port is None else f"{host}:{parts.port}"
-    extensions: dict[str, Any] = {}
-    if parts.scheme == "https":
-        extensions["sni_hostname"] = host
-    return PinnedRequest(
-        url=urlunsplit(parts._replace(netloc=netloc)),
-        headers={"Host": host_header},
-        extensions=extensions,
-    )
-
-
-def _is_address_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 class WebhookSender:

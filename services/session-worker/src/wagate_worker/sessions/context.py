@@ -8,23 +8,27 @@ from nats.aio.client import Client
 
 from wagate_common.storage.auth import AuthStore
 from wagate_common.storage.messages import MessageRepository
+from wagate_common.storage.received import ReceivedRepository
 from wagate_common.storage.sessions import SessionRepository
 from wagate_worker.drivers.registry import DriverRegistry
 from wagate_worker.events.publisher import EventPublisher
+from wagate_worker.media.outgoing import OutgoingPreparer
 from wagate_worker.settings import WorkerSettings
 
 
 @dataclass(frozen=True)
 class RuntimeContext:
-    """The worker's settings, connections, repositories and drivers."""
+    """The worker's settings, connections, repositories, drivers and media access."""
 
     settings: WorkerSettings
     nats: Client
     sessions: SessionRepository
     messages: MessageRepository
+    received: ReceivedRepository
     auth: AuthStore
     publisher: EventPublisher
     drivers: DriverRegistry
+    outgoing: OutgoingPreparer
 
     @property
     def worker_id(self) -> str:

@@ -6,8 +6,26 @@ import logging
 
 from wagate_common.schemas.events import EventType
 from wagate_common.storage.messages import MessageStatus
-from wagate_worker.drivers.base import MessageReceived, ReceiptReceived
-from wagate_worker.events.payloads import message_ack_data, message_received_data
+from wagate_worker.drivers.base import (
+    CallReceived,
+    GroupParticipantsChanged,
+    GroupUpdated,
+    MessageReceived,
+    MessageRevoked,
+    PresenceChanged,
+    ReactionReceived,
+    ReceiptReceived,
+)
+from wagate_worker.events.payloads import (
+    call_received_data,
+    group_participants_data,
+    group_update_data,
+    message_ack_data,
+    message_reaction_data,
+    message_received_data,
+    message_revoked_data,
+    presence_update_data,
+)
 from wagate_worker.sessions.context import RuntimeContext
 
 logger = logging.getLogger(__name__)
@@ -25,9 +43,26 @@ class InboundHandler:
         self._session_id = session_id
 
     async def message(self, event: MessageReceived) -> None:
-        """Publish ``message.received``."""
+        """Index the message, then publish ``message.received``.
+
+        The index comes first: a client that reacts to the event at once can
+        already name the message by WhatsApp's id.
+        """
+        data = message_received_data(event)
+        media = event.content.media
+        await self._context.received.record(
+            self._session_id,
+            event.wa_message_id,
+            chat=event.chat,
+            sender=event.sender,
+            from_me=event.from_me,
+            message_type=event.content.type,
+            received_at=event.timestamp,
+            data=data,
+            download=media.download if media is not None else None,
+        )
         await self._context.publisher.publish(
-            self._session_id, EventType.MESSAGE_RECEIVED, message_received_data(event)
+            self._session_id, EventType.MESSAGE_RECEIVED, data
         )
         logger.info(
             "message received",
@@ -60,6 +95,46 @@ class InboundHandler:
                 "messages": len(event.wa_message_ids),
             },
         )
+
+    async def reaction(self, event: ReactionReceived) -> None:
+        """Publish ``message.reaction``."""
+        target = await self._our_id(event.target_wa_message_id)
+        data = message_reaction_data(event, target)
+        await self._publish(EventType.MESSAGE_REACTION, data)
+
+    async def revoked(self, event: MessageRevoked) -> None:
+        """Publish ``message.revoked``."""
+        data = message_revoked_data(event, await self._our_id(event.wa_message_id))
+        await self._publish(EventType.MESSAGE_REVOKED, data)
+
+    async def group_participants(self, event: GroupParticipantsChanged) -> None:
+        """Publish ``group.participants``."""
+        await self._publish(EventType.GROUP_PARTICIPANTS, group_participants_data(event))
+
+    async def group_update(self, event: GroupUpdated) -> None:
+        """Publish ``group.update``."""
+        await self._publish(EventType.GROUP_UPDATE, group_update_data(event))
+
+    async def presence(self, event: PresenceChanged) -> None:
+        """Publish ``presence.update``."""
+        await self._publish(EventType.PRESENCE_UPDATE, presence_update_data(event))
+
+    async def call(self, event: CallReceived) -> None:
+        """Publish ``call.received``."""
+        await self._publish(EventType.CALL_RECEIVED, call_received_data(event))
+
+    async def _publish(self, event_type: EventType, data: dict[str, object]) -> None:
+        await self._context.publisher.publish(self._session_id, event_type, data)
+        logger.info(
+            "event published", extra={"session_id": self._session_id, "type": event_type}
+        )
+
+    async def _our_id(self, wa_message_id: str) -> str | None:
+        """Return our id of a message the session sent, or None."""
+        record = await self._context.messages.find_by_wa_id(
+            self._session_id, wa_message_id
+        )
+        return str(record["_id"]) if record else None
 
     async def _advance(self, wa_message_id: str, status: MessageStatus) -> str | None:
         """Advance the record; return our id of the message, or None if unknown."""

@@ -9,7 +9,7 @@ from enum import Enum
 
 from wagate_common.schemas.commands import SendCommand
 from wagate_worker.commands.delivery import CommandDelivery
-from wagate_worker.drivers.base import SendResult
+from wagate_worker.drivers.base import OutgoingMessage, SendResult
 
 
 class AttemptOutcome(Enum):
@@ -24,8 +24,10 @@ class AttemptOutcome(Enum):
 class PendingSend:
     """A send command not settled yet.
 
-    ``result`` keeps the driver's send result, so that a failure to record it
-    is retried without sending twice.
+    ``outgoing`` keeps the message with its media once resolved, so that a
+    retry does not read or fetch the media again. ``result`` keeps the
+    driver's send result, so that a failure to record it is retried without
+    sending twice.
     """
 
     delivery: CommandDelivery
@@ -33,6 +35,7 @@ class PendingSend:
     held_since: float
     attempts: int = 0
     retry_at: float = 0.0
+    outgoing: OutgoingMessage | None = None
     result: SendResult | None = None
 
     @property

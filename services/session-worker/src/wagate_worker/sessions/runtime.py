@@ -16,14 +16,20 @@ from wagate_common.schemas.sessions import DesiredStatus, SessionStatus
 from wagate_common.storage.database import Document
 from wagate_worker.commands.delivery import CommandDelivery
 from wagate_worker.drivers.base import (
+    CallReceived,
     Connected,
     Disconnected,
     DriverEvent,
     Failed,
+    GroupParticipantsChanged,
+    GroupUpdated,
     LoggedOut,
     MessageReceived,
+    MessageRevoked,
     PairingCodeIssued,
+    PresenceChanged,
     QrChanged,
+    ReactionReceived,
     ReceiptReceived,
     SessionDriver,
 )
@@ -109,6 +115,16 @@ class SessionRuntime:
         """How many sends wait for their turn or for a connection."""
         return len(self._sends)
 
+    @property
+    def driver(self) -> SessionDriver | None:
+        """The session's driver, or None when its driver is unavailable here."""
+        return self._driver
+
+    @property
+    def is_connected(self) -> bool:
+        """Whether the session is online, so live requests can use the driver."""
+        return self._is_connected() and not self._stopping
+
     def start(self) -> None:
         """Start running lane items."""
         self._task = asyncio.create_task(
@@ -165,6 +181,18 @@ class SessionRuntime:
                 await self._inbound.message(event)
             case ReceiptReceived():
                 await self._inbound.receipt(event)
+            case ReactionReceived():
+                await self._inbound.reaction(event)
+            case MessageRevoked():
+                await self._inbound.revoked(event)
+            case GroupParticipantsChanged():
+                await self._inbound.group_participants(event)
+            case GroupUpdated():
+                await self._inbound.group_update(event)
+            case PresenceChanged():
+                await self._inbound.presence(event)
+            case CallReceived():
+                await self._inbound.call(event)
 
     # Driver events.
 

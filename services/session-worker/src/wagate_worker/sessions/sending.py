@@ -17,6 +17,7 @@ from wagate_common.schemas.events import EventType
 from wagate_common.storage.messages import MessageStatus
 from wagate_worker.drivers.base import NotConnectedError, SendError, SessionDriver
 from wagate_worker.events.payloads import message_failed_data, message_sent_data
+from wagate_worker.media.errors import MediaUnavailableError
 from wagate_worker.metrics import MESSAGES_FAILED, MESSAGES_SENT
 from wagate_worker.sessions.backoff import BackoffPolicy
 from wagate_worker.sessions.context import RuntimeContext
@@ -94,7 +95,9 @@ class MessageSender:
             return
 
         MESSAGES_FAILED.inc()
-        data = message_failed_data(command.message_id, command.to, _kind(pending), reason)
+        data = message_failed_data(
+            command.message_id, command.to, command.content.message_type, reason
+        )
         await self._context.publisher.publish(
             self._session_id, EventType.MESSAGE_FAILED, data
         )
@@ -154,12 +157,25 @@ class MessageSender:
         self, pending: PendingSend, driver: SessionDriver
     ) -> AttemptOutcome | None:
         """Send through the driver; return an outcome unless it worked."""
-        command = pending.command
+        if pending.outgoing is None:
+            try:
+                pending.outgoing = await self._context.outgoing.prepare(
+                    self._session_id, pending.command
+                )
+            except MediaUnavailableError as error:
+                return await self._after_error(
+                    pending, error.reason, permanent=error.permanent
+                )
+            except Exception as error:
+                # A bug while resolving media: counted like a transient error,
+                # so that it cannot retry forever.
+                logger.exception("preparing a send raised", extra=self._describe(pending))
+                return await self._after_error(
+                    pending, f"{type(error).__name__}: {error}", permanent=False
+                )
         self._pacer.record(time.monotonic())
         try:
-            pending.result = await driver.send_text(
-                command.message_id, command.to, command.content
-            )
+            pending.result = await driver.send(pending.outgoing)
         except NotConnectedError:
             return AttemptOutcome.NOT_CONNECTED
         except SendError as error:
@@ -204,7 +220,9 @@ class MessageSender:
         MESSAGES_SENT.inc()
         # NOTE: a crash between this update and the publish below loses the
         # event: the redelivered command finds the record sent and skips it.
-        data = message_sent_data(command.message_id, command.to, _kind(pending), result)
+        data = message_sent_data(
+            command.message_id, command.to, command.content.message_type, result
+        )
         await self._context.publisher.publish(
             self._session_id, EventType.MESSAGE_SENT, data
         )
@@ -216,7 +234,3 @@ class MessageSender:
 
     def _describe(self, pending: PendingSend) -> dict[str, object]:
         return {"session_id": self._session_id, "message_id": pending.message_id}
-
-
-def _kind(pending: PendingSend) -> str:
-    return pending.command.content.kind

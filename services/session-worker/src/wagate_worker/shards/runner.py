@@ -7,6 +7,7 @@ import logging
 from nats.js import JetStreamContext
 
 from wagate_worker.commands.consumer import ShardCommandConsumer
+from wagate_worker.rpc.server import RpcServer
 from wagate_worker.sessions.registry import SessionRegistry
 from wagate_worker.settings import WorkerSettings
 
@@ -14,12 +15,17 @@ logger = logging.getLogger(__name__)
 
 
 class ShardRunner:
-    """Runs a shard's sessions and its command consumer while the lease is held."""
+    """Runs a shard's sessions, command consumer and live requests while leased."""
 
     def __init__(
-        self, js: JetStreamContext, registry: SessionRegistry, settings: WorkerSettings
+        self,
+        js: JetStreamContext,
+        registry: SessionRegistry,
+        settings: WorkerSettings,
+        rpc: RpcServer,
     ) -> None:
         self._js = js
+        self._rpc = rpc
         self._registry = registry
         self._settings = settings
         self._consumers: dict[int, ShardCommandConsumer] = {}
@@ -30,7 +36,12 @@ class ShardRunner:
         return frozenset(self._consumers)
 
     async def start_shard(self, shard: int) -> None:
-        """Reconcile the shard's sessions, then start consuming its commands."""
+        """Subscribe to live requests, reconcile the sessions, consume the commands.
+
+        Live requests come first, so that a request during the reconcile gets
+        409 ``SESSION_NOT_CONNECTED`` rather than no answer.
+        """
+        await self._rpc.open_shard(shard)
         await self._registry.open_shard(shard)
         consumer = ShardCommandConsumer(
             self._js, shard, self._registry.route, self._settings
@@ -45,8 +56,10 @@ class ShardRunner:
 
         Graceful: the fetch under way and each session's current command
         finish first. Otherwise everything stops at once; a call while a
-        graceful stop runs makes that one immediate too.
+        graceful stop runs makes that one immediate too. Live requests stop
+        first, because the shard's next owner replies to them.
         """
+        await self._rpc.close_shard(shard)
         consumer = self._consumers.pop(shard, None)
         if consumer is not None and graceful:
             await consumer.stop(graceful=True)

@@ -10,6 +10,10 @@ attempt, so that events of a client already stopped are dropped.
 whatsmeow reconnects by itself after a drop, but here the runtime decides
 reconnects. So on a drop the driver stops the client and reports
 ``Disconnected``, and the next ``connect`` starts a new client on the same store.
+
+Sends and live requests go through :class:`ClientCalls` (``calls.py``) while
+the client is connected. Incoming events are translated in ``translate.py``,
+``content.py`` and ``notifications.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,13 +29,19 @@ from typing import Any, Literal
 
 from neonize.aioze.client import NewAClient
 from neonize.aioze.events import (
+    CallOfferEv,
+    CallOfferNoticeEv,
+    ChatPresenceEv,
     ClientOutdatedEv,
     ConnectedEv,
     ConnectFailureEv,
     DisconnectedEv,
+    GroupInfoEv,
+    JoinedGroupEv,
     LoggedOutEv,
     MessageEv,
     PairStatusEv,
+    PresenceEv,
     ReceiptEv,
     StreamReplacedEv,
     TemporaryBanEv,
@@ -39,35 +49,44 @@ from neonize.aioze.events import (
 from neonize.proto import Neonize_pb2 as neonize
 
 from wagate_common.jid import InvalidJidError, mask_phone, normalize_phone
-from wagate_common.schemas.commands import TextContent
 from wagate_common.storage.auth import AuthStore
 from wagate_worker.drivers.base import (
     Connected,
+    Contact,
     Disconnected,
     DriverEvent,
     DriverListener,
+    DriverRequestError,
     Failed,
+    GroupInfo,
     LoggedOut,
+    MessageReceived,
     NotConnectedError,
+    OutgoingMessage,
     PairingCodeIssued,
+    ParticipantAction,
+    ParticipantResult,
+    PhoneCheck,
+    PresenceState,
     QrChanged,
-    SendError,
     SendResult,
     SessionDriver,
 )
-from wagate_worker.drivers.whatsapp import translate
+from wagate_worker.drivers.whatsapp import notifications, translate
+from wagate_worker.drivers.whatsapp.calls import ClientCalls
 from wagate_worker.drivers.whatsapp.errors import (
     StoreSnapshotError,
     connect_error_reason,
-    send_error_from,
 )
-from wagate_worker.drivers.whatsapp.outgoing import text_message, to_neonize_jid
 from wagate_worker.drivers.whatsapp.process import lifecycle_lock, prepare_event_loop
+from wagate_worker.drivers.whatsapp.quotes import RecentMessages
 from wagate_worker.drivers.whatsapp.store import DeviceStore
 
 logger = logging.getLogger(__name__)
 
 DriverState = Literal["idle", "starting", "pairing", "connected"]
+# The result of translating one neonize event. Some events produce several.
+Translated = DriverEvent | list[DriverEvent] | None
 # The lifecycle lock is held this long after a client's start, or until the start
 # call returns, because the Go library registers the client during that call.
 REGISTRATION_SECONDS = 0.5
@@ -131,6 +150,11 @@ class WhatsAppDriver(SessionDriver):
         self._qr_count = 0
         self._paired_jid: neonize.JID | None = None
         self._has_connected = False
+        self._calls_in_flight = 0
+        self._recent = RecentMessages()
+        self._account_jid: str | None = None
+        self._no_calls_in_flight = asyncio.Event()
+        self._no_calls_in_flight.set()
 
     @property
     def state(self) -> DriverState:
@@ -205,31 +229,128 @@ class WhatsAppDriver(SessionDriver):
         logger.info("whatsapp session logged out", extra=self._log_extra)
         await self._emit(LoggedOut(reason="logged out on request"))
 
-    async def send_text(
-        self, message_id: str, to: str, content: TextContent
-    ) -> SendResult:
-        """Send a text through the connected client.
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        """Send one message of any content type through the connected client.
 
         Raises:
             NotConnectedError: when the session is not connected.
-            SendError: when WhatsApp or whatsmeow rejected the send.
+            SendError: when the message cannot be built, or WhatsApp or
+                whatsmeow rejected the send.
+        """
+        if self._state != "connected" or self._client is None:
+            raise NotConnectedError("the WhatsApp session is not connected")
+        async with self._live_calls() as calls:
+            return await calls.send(message)
+
+    # Live requests. They run only while connected (see ClientCalls).
+
+    async def mark_read(
+        self, chat: str, sender: str | None, wa_message_ids: list[str]
+    ) -> None:
+        """Send read receipts for received messages of ``chat``."""
+        async with self._live_calls() as calls:
+            await calls.mark_read(chat, sender, wa_message_ids)
+
+    async def send_presence(self, chat: str, state: PresenceState) -> None:
+        """Show typing, recording or paused in ``chat``, or go (un)available."""
+        async with self._live_calls() as calls:
+            await calls.send_presence(chat, state)
+
+    async def list_contacts(self) -> list[Contact]:
+        """Return the contacts in the device's store (filled by WhatsApp's sync)."""
+        async with self._live_calls() as calls:
+            return await calls.list_contacts()
+
+    async def get_contact(self, jid: str) -> Contact | None:
+        """Return one contact of the device's store, or None."""
+        async with self._live_calls() as calls:
+            return await calls.get_contact(jid)
+
+    async def check_phones(self, phones: list[str]) -> list[PhoneCheck]:
+        """Tell for each phone number (digits only) whether it is on WhatsApp."""
+        async with self._live_calls() as calls:
+            return await calls.check_phones(phones)
+
+    async def profile_picture_url(self, jid: str) -> str | None:
+        """Return the URL of a user's or group's profile picture, or None."""
+        async with self._live_calls() as calls:
+            return await calls.profile_picture_url(jid)
+
+    async def list_groups(self) -> list[GroupInfo]:
+        """Return the groups the account is in."""
+        async with self._live_calls() as calls:
+            return await calls.list_groups()
+
+    async def get_group(self, group: str) -> GroupInfo:
+        """Return a group; DriverRequestError(404, "GROUP_NOT_FOUND") if unknown."""
+        async with self._live_calls() as calls:
+            return await calls.get_group(group)
+
+    async def create_group(self, subject: str, participants: list[str]) -> GroupInfo:
+        """Create a group with the account as its owner."""
+        async with self._live_calls() as calls:
+            return await calls.create_group(subject, participants)
+
+    async def update_group(
+        self,
+        group: str,
+        *,
+        subject: str | None = None,
+        description: str | None = None,
+        announce: bool | None = None,
+        locked: bool | None = None,
+    ) -> GroupInfo:
+        """Change the fields given; return the group as it is afterwards."""
+        async with self._live_calls() as calls:
+            return await calls.update_group(
+                group,
+                subject=subject,
+                description=description,
+                announce=announce,
+                locked=locked,
+            )
+
+    async def update_participants(
+        self, group: str, action: ParticipantAction, participants: list[str]
+    ) -> list[ParticipantResult]:
+        """Add, remove, promote or demote; one result per participant, in order."""
+        async with self._live_calls() as calls:
+            return await calls.update_participants(group, action, participants)
+
+    async def invite_link(self, group: str, reset: bool = False) -> str:
+        """Return the group's invite link; ``reset`` revokes the old one first."""
+        async with self._live_calls() as calls:
+            return await calls.invite_link(group, reset)
+
+    async def download_media(self, download: dict[str, Any]) -> bytes:
+        """Download received media described by :attr:`ReceivedMedia.download`."""
+        async with self._live_calls() as calls:
+            return await calls.download_media(download)
+
+    @contextlib.asynccontextmanager
+    async def _live_calls(self) -> AsyncIterator[ClientCalls]:
+        """Yield the calls of the connected client, counted as in flight.
+
+        A client is stopped only once its calls in flight have returned, or
+        after CLIENT_STOP_SECONDS, because neonize's store reads crash the
+        process on a stopped client.
+
+        Raises:
+            DriverRequestError: 409 SESSION_NOT_CONNECTED when not connected.
         """
         client = self._client
         if self._state != "connected" or client is None:
-            raise NotConnectedError("the WhatsApp session is not connected")
+            raise DriverRequestError(
+                409, "SESSION_NOT_CONNECTED", "the WhatsApp session is not connected"
+            )
+        self._calls_in_flight += 1
+        self._no_calls_in_flight.clear()
         try:
-            recipient = to_neonize_jid(to)
-            message = text_message(content)
-        except InvalidJidError as error:
-            raise SendError(str(error), permanent=True) from error
-        try:
-            response = await client.send_message(recipient, message)
-        except Exception as error:
-            raise send_error_from(error) from error
-        return SendResult(
-            wa_message_id=response.ID,
-            timestamp=translate.timestamp_from(response.Timestamp),
-        )
+            yield ClientCalls(client, self._session_id, self._recent, self._account_jid)
+        finally:
+            self._calls_in_flight -= 1
+            if self._calls_in_flight == 0:
+                self._no_calls_in_flight.set()
 
     async def _start_client(self, attempt: int) -> None:
         # NOTE: with neonize 0.5.2 each start leaves about 170 KiB in the Go
@@ -267,7 +388,7 @@ class WhatsAppDriver(SessionDriver):
         client.event(PairStatusEv)(queue("paired", lambda event: event))
         client.event(ConnectedEv)(queue("connected", lambda event: event))
         now = _now
-        translators: dict[type[Any], Callable[[Any], DriverEvent | None]] = {
+        translators: dict[type[Any], Callable[[Any], Translated]] = {
             LoggedOutEv: translate.logged_out_event,
             TemporaryBanEv: lambda event: translate.temporary_ban_event(event, now()),
             ConnectFailureEv: translate.connect_failure_event,
@@ -276,11 +397,28 @@ class WhatsAppDriver(SessionDriver):
             DisconnectedEv: lambda _: Disconnected(
                 reason=translate.CONNECTION_LOST_REASON, expected=False
             ),
-            MessageEv: translate.message_event,
+            MessageEv: self._translate_message,
             ReceiptEv: translate.receipt_event,
+            GroupInfoEv: notifications.group_info_events,
+            JoinedGroupEv: lambda event: notifications.joined_group_event(
+                event, self._account_jid, now()
+            ),
+            PresenceEv: lambda event: notifications.presence_event(event, now()),
+            ChatPresenceEv: lambda event: notifications.chat_presence_event(event, now()),
+            CallOfferEv: notifications.call_offer_event,
+            CallOfferNoticeEv: notifications.call_offer_notice_event,
         }
         for event_type, translator in translators.items():
             client.event(event_type)(queue("event", translator))
+
+    def _translate_message(self, event: neonize.Message) -> Translated:
+        """Translate a message, and remember it so that a reply can quote it."""
+        translated = translate.message_event(event)
+        if isinstance(translated, MessageReceived) and not translated.edited:
+            self._recent.remember(
+                translated.wa_message_id, translated.sender, event.Message
+            )
+        return translated
 
     def _on_run_ended(self, attempt: int, task: asyncio.Task[None]) -> None:
         error = None if task.cancelled() else task.exception()
@@ -324,6 +462,9 @@ class WhatsAppDriver(SessionDriver):
                 await self._on_paired(item.payload)
             case "connected":
                 await self._on_connected()
+            case "event" if isinstance(item.payload, list):
+                for event in item.payload:
+                    await self._on_event(event)
             case "event":
                 await self._on_event(item.payload)
             case "ended":
@@ -379,6 +520,7 @@ class WhatsAppDriver(SessionDriver):
         self._cancel_timers()
         self._state = "connected"
         self._has_connected = True
+        self._account_jid = account.jid
         await self._save_store()
         logger.info("whatsapp session connected", extra=self._log_extra)
         await self._emit(Connected(account=account))
@@ -441,6 +583,14 @@ class WhatsAppDriver(SessionDriver):
         task, self._run_task = self._run_task, None
         if client is None:
             return
+        try:
+            async with asyncio.timeout(CLIENT_STOP_SECONDS):
+                await self._no_calls_in_flight.wait()
+        except TimeoutError:
+            logger.warning(
+                "whatsapp client stopped with calls in flight",
+                extra={**self._log_extra, "calls": self._calls_in_flight},
+            )
         await self._stop_in_go(client)
         if task is not None:
             done, _ = await asyncio.wait({task}, timeout=CLIENT_STOP_SECONDS)

@@ -19,8 +19,11 @@ from wagate_worker.drivers.base import (
     Failed,
     LoggedOut,
     MessageReceived,
+    MessageRevoked,
+    ReactionReceived,
     ReceiptReceived,
 )
+from wagate_worker.drivers.whatsapp import content
 
 # whatsmeow shows the first QR code for 60 s and each later one for 20 s.
 FIRST_QR_SECONDS = 60
@@ -69,6 +72,7 @@ CLIENT_OUTDATED_REASON = (
     "WhatsApp rejected this client version as outdated; update neonize"
 )
 CONNECTION_LOST_REASON = "the connection to WhatsApp was lost"
+STATUS_BROADCAST = "status@broadcast"
 
 
 def jid_string(jid: neonize.JID) -> str | None:
@@ -147,31 +151,76 @@ def connect_failure_event(event: neonize.ConnectFailure) -> Failed | Disconnecte
     return Failed(reason=reason + detail)
 
 
-def message_event(event: neonize.Message) -> MessageReceived | None:
-    """Translate an incoming text message; None for other kinds and own messages.
+def message_event(
+    event: neonize.Message,
+) -> MessageReceived | ReactionReceived | MessageRevoked | None:
+    """Translate an incoming message, reaction, deletion or edit.
 
-    ``sender_phone`` is the phone-number JID beside an ``@lid`` sender when
-    WhatsApp sent it as the sender's alternate JID.
+    Messages the account sent from its phone are reported with ``from_me``.
+    Status updates of contacts (chat ``status@broadcast``) are not messages
+    to the account and return None. An edit becomes a
+    :class:`MessageReceived` with ``edited`` set, the id of the message it
+    changes and its new content. Protocol traffic and kinds the gateway does
+    not report (poll votes, pins) return None.
     """
     source = event.Info.MessageSource
-    if source.IsFromMe:
-        return None
-    text, context = _text_of(event.Message)
     chat = jid_string(source.Chat)
     sender = jid_string(source.Sender)
-    if text is None or chat is None or sender is None:
+    if chat is None or sender is None or chat == STATUS_BROADCAST:
         return None
+    body = content.unwrap(event.Message)
+    timestamp = timestamp_from(event.Info.Timestamp)
+
+    if body.HasField("reactionMessage"):
+        reaction = body.reactionMessage
+        return ReactionReceived(
+            wa_message_id=event.Info.ID,
+            target_wa_message_id=reaction.key.ID,
+            chat=chat,
+            sender=sender,
+            emoji=reaction.text,
+            timestamp=timestamp,
+            sender_phone=_sender_phone(source),
+            from_me=source.IsFromMe,
+        )
+    edited_id: str | None = None
+    if body.HasField("protocolMessage"):
+        protocol = body.protocolMessage
+        if protocol.type == wa_e2e.ProtocolMessage.REVOKE and protocol.key.ID:
+            return MessageRevoked(
+                wa_message_id=protocol.key.ID,
+                chat=chat,
+                sender=sender,
+                timestamp=timestamp,
+                sender_phone=_sender_phone(source),
+                from_me=source.IsFromMe,
+            )
+        if protocol.type != wa_e2e.ProtocolMessage.MESSAGE_EDIT or not protocol.key.ID:
+            return None
+        edited_id = protocol.key.ID
+        body = protocol.editedMessage
+        if protocol.timestampMS:
+            timestamp = timestamp_from(protocol.timestampMS)
+
+    read = content.content_of(body)
+    if read is None:
+        return None
+    context = read.context
     return MessageReceived(
-        wa_message_id=event.Info.ID,
+        wa_message_id=edited_id or event.Info.ID,
         chat=chat,
         sender=sender,
-        timestamp=timestamp_from(event.Info.Timestamp),
-        text=text,
+        timestamp=timestamp,
+        content=read.content,
         push_name=event.Info.Pushname or None,
         sender_phone=_sender_phone(source),
+        chat_phone=_chat_phone(source),
         reply_to=(context.stanzaID or None) if context is not None else None,
         is_group=source.IsGroup,
+        from_me=source.IsFromMe,
+        forwarded=bool(context is not None and context.isForwarded),
         mentions=list(context.mentionedJID) if context is not None else [],
+        edited=edited_id is not None,
     )
 
 
@@ -195,21 +244,25 @@ def receipt_event(event: neonize.Receipt) -> ReceiptReceived | None:
     )
 
 
-def _text_of(
-    message: wa_e2e.Message,
-) -> tuple[str | None, wa_e2e.ContextInfo | None]:
-    if message.HasField("extendedTextMessage"):
-        extended = message.extendedTextMessage
-        context = extended.contextInfo if extended.HasField("contextInfo") else None
-        return extended.text, context
-    if message.HasField("conversation"):
-        return message.conversation, None
-    return None, None
-
-
 def _sender_phone(source: neonize.MessageSource) -> str | None:
-    sender = source.Sender
-    alternate = source.SenderAlt
-    if sender.Server != LID_SERVER or alternate.Server != USER_SERVER:
+    return phone_beside(source.Sender, source.SenderAlt)
+
+
+def _chat_phone(source: neonize.MessageSource) -> str | None:
+    """Return the phone-number JID of a one-to-one ``@lid`` chat, when whatsmeow gave it.
+
+    The chat of a received message is its sender, whose alternate JID is
+    ``SenderAlt``. For a message the account sent, it is the recipient, whose
+    alternate is ``RecipientAlt``.
+    """
+    if source.IsGroup:
+        return None
+    alternate = source.RecipientAlt if source.IsFromMe else source.SenderAlt
+    return phone_beside(source.Chat, alternate)
+
+
+def phone_beside(jid: neonize.JID, alternate: neonize.JID) -> str | None:
+    """Return ``alternate`` when ``jid`` is an ``@lid`` and ``alternate`` a phone JID."""
+    if jid.Server != LID_SERVER or alternate.Server != USER_SERVER:
         return None
     return jid_string(alternate)

@@ -1,4 +1,4 @@
-"""Message routes: send text, read a message's record."""
+"""Helpers shared by every send route: recipients, the message record and queueing."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import json
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from wagate_api.auth import Principal, require_scope
 from wagate_api.context import ApiContext, get_context
-from wagate_api.models.envelope import Envelope
-from wagate_api.models.messages import MessagePublic, TextMessageCreate
-from wagate_api.routes.common import load_session
+from wagate_api.models.messages import MessagePublic
 from wagate_common.broker import subjects
 from wagate_common.errors import (
     ConflictError,
@@ -21,15 +19,12 @@ from wagate_common.errors import (
     InvalidRecipientError,
     WagateError,
 )
-from wagate_common.ids import new_id
 from wagate_common.jid import InvalidJidError, normalize_jid
-from wagate_common.schemas.commands import SendCommand, TextContent
+from wagate_common.schemas.commands import SendCommand
 from wagate_common.schemas.sessions import SessionStatus
 from wagate_common.storage.database import Document
 
 logger = logging.getLogger(__name__)
-
-router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("messages"))]
@@ -38,60 +33,56 @@ WaitSeconds = Annotated[
     float,
     Query(alias="timeout", gt=0, le=60, description="Seconds to wait when `wait=true`."),
 ]
+SEND_RESPONSES: dict[int | str, dict[str, str]] = {
+    200: {"description": "Sent or failed (with `wait=true`)."}
+}
 
 
-@router.post(
-    "/text",
-    status_code=202,
-    response_model=Envelope[MessagePublic],
-    responses={200: {"description": "Sent (with `wait=true`)."}},
-)
-async def send_text(
-    body: TextMessageCreate,
-    response: Response,
-    context: Context,
-    caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
-) -> Envelope[MessagePublic]:
-    """Queue a text message; 202 with the record, or 200 once sent with ``wait``."""
-    session = await load_session(context, caller, body.session_id)
-    to = _normalize_recipient(body.to)
-    mentions = [_normalize_recipient(mention) for mention in body.mentions]
+def require_connected_for_wait(session: Document, wait: bool) -> None:
+    """Reject ``wait=true`` on a session that is not connected, before anything is stored.
+
+    Raises:
+        ConflictError: 409 ``SESSION_NOT_CONNECTED``.
+    """
     if wait and session["status"] != SessionStatus.CONNECTED.value:
         raise ConflictError(
             ErrorCode.SESSION_NOT_CONNECTED,
-            f"session '{body.session_id}' is {session['status']}, not connected",
+            f"session '{session['_id']}' is {session['status']}, not connected",
         )
 
-    message_id = new_id("msg")
-    command = SendCommand(
-        session_id=body.session_id,
-        message_id=message_id,
-        to=to,
-        content=TextContent(text=body.text, reply_to=body.reply_to, mentions=mentions),
-    )
-    record = await context.messages.create(message_id, body.session_id, to, "text")
-    outcome = await _queue(context, command, wait, wait_seconds)
 
+async def send_message(
+    context: ApiContext,
+    command: SendCommand,
+    response: Response,
+    wait: bool,
+    wait_seconds: float,
+) -> MessagePublic:
+    """Store the record of ``command``, queue it, and render the record.
+
+    Sets 200 on ``response`` when ``wait`` saw the send finish; the route's
+    default 202 stays otherwise.
+    """
+    record = await context.messages.create(
+        command.message_id,
+        command.session_id,
+        command.to,
+        command.content.message_type,
+        content=command.content.model_dump(by_alias=True, mode="json"),
+    )
+    outcome = await _queue(context, command, wait, wait_seconds)
     if outcome is not None:
         record = outcome
         response.status_code = 200
     logger.info(
-        "message queued", extra={"session_id": body.session_id, "message_id": message_id}
+        "message queued",
+        extra={
+            "session_id": command.session_id,
+            "message_id": command.message_id,
+            "type": command.content.message_type,
+        },
     )
-    return Envelope(data=to_public(record))
-
-
-@router.get("/{message_id}", response_model=Envelope[MessagePublic])
-async def get_message(
-    message_id: str, context: Context, caller: Caller
-) -> Envelope[MessagePublic]:
-    """Read a message's record by our id or WhatsApp's."""
-    record = await context.messages.get(message_id)
-    if record is None or not caller.can_see(record["sessionId"]):
-        raise WagateError(404, ErrorCode.NOT_FOUND, f"message '{message_id}' not found")
-    return Envelope(data=to_public(record))
+    return to_public(record)
 
 
 async def _queue(
@@ -136,7 +127,12 @@ async def _publish_or_fail(context: ApiContext, command: SendCommand) -> None:
         raise
 
 
-def _normalize_recipient(value: str) -> str:
+def normalize_recipient(value: str) -> str:
+    """Return the JID of a phone number or JID.
+
+    Raises:
+        InvalidRecipientError: 422 when ``value`` is neither.
+    """
     try:
         return normalize_jid(value)
     except InvalidJidError as error:

@@ -1,0 +1,1 @@
+"""Media and link previews of outgoing messages, and the ``media`` object store."""

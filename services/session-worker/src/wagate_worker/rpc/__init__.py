@@ -1,0 +1,1 @@
+"""Live requests from the api (contacts, groups, read, presence, downloads)."""
