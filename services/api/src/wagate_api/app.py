@@ -13,7 +13,9 @@ from wagate_api.errors import install_error_handlers
 from wagate_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from wagate_api.routes import (
     admin,
+    contacts,
     events,
+    groups,
     health,
     messages,
     presence,
@@ -83,6 +85,8 @@ def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> Fa
         sessions,
         messages,
         presence,
+        contacts,
+        groups,
         webhooks,
         states,
         sandbox,
