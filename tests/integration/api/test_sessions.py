@@ -11,6 +11,7 @@ from tests.integration.api.helpers import assert_error, queued_commands
 from wagate_common.broker import subjects
 from wagate_common.infrastructure import Infrastructure
 from wagate_common.shards import shard_of
+from wagate_common.storage.sessions import SessionRepository
 
 
 async def test_create_session_returns_record(client: httpx.AsyncClient) -> None:
@@ -127,6 +128,22 @@ async def test_connect_queues_command(
     assert command["pairingPhone"] == "15550100001"
     assert stored.headers is not None
     assert stored.headers["Nats-Msg-Id"] == command["id"]
+
+
+async def test_connect_lifts_a_quarantine(
+    client: httpx.AsyncClient, infra: Infrastructure
+) -> None:
+    await client.post("/v1/sessions", json={"id": "q1", "driver": "sandbox"})
+    await SessionRepository(infra.db).update(
+        "q1", {"status": "failed", "startCrashes": 2, "lastError": "quarantined: ..."}
+    )
+
+    response = await client.post("/v1/sessions/q1/connect")
+
+    assert response.status_code == 202
+    stored = await SessionRepository(infra.db).get("q1")
+    assert stored is not None
+    assert stored["startCrashes"] == 0
 
 
 async def test_connect_rejects_bad_pairing_phone(

@@ -95,6 +95,8 @@ class ScriptedNetwork:
     # A live request by method name raises the error, or waits for the event.
     request_failures: dict[str, Exception] = field(default_factory=dict)
     request_gates: dict[str, asyncio.Event] = field(default_factory=dict)
+    # Sessions whose connect reports nothing, like a start that never ends.
+    silent_connects: set[str] = field(default_factory=set)
     _wa_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def create_driver(
@@ -137,6 +139,8 @@ class ScriptedDriver(SessionDriver):
 
     async def connect(self, pairing_phone: str | None) -> None:
         self.network.connects[self.session_id] += 1
+        if self.session_id in self.network.silent_connects:
+            return
         data = await self.auth.load(self.session_id)
         if data is not None:
             self.state = "connected"

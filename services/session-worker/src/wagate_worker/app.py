@@ -19,6 +19,7 @@ from wagate_worker.rpc.operations import LiveOperations
 from wagate_worker.rpc.server import RpcServer
 from wagate_worker.sessions.context import RuntimeContext
 from wagate_worker.sessions.registry import SessionRegistry
+from wagate_worker.sessions.starts import StartGate
 from wagate_worker.settings import WorkerSettings
 from wagate_worker.shards.leases import LeaseStore
 from wagate_worker.shards.manager import ShardManager
@@ -56,6 +57,11 @@ class WorkerService:
             publisher=EventPublisher(infra.js),
             drivers=drivers or default_driver_registry(settings),
             outgoing=self._create_outgoing(settings, objects),
+            starts=StartGate(
+                settings.start_per_second,
+                settings.start_concurrency,
+                hold_seconds=settings.whatsapp_connect_seconds,
+            ),
         )
         self.sessions = SessionRegistry(context)
         self.rpc = RpcServer(

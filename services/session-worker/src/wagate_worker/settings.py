@@ -135,6 +135,15 @@ class WorkerSettings(WagateSettings):
         default=512, ge=8, validation_alias="WAGATE_WORKER_WHATSAPP_THREADS"
     )
 
+    # Driver starts of the whole worker: at most this many a second and at a
+    # time, so that sessions come back gradually after a restart.
+    start_per_second: float = Field(
+        default=5.0, gt=0, validation_alias="WAGATE_WORKER_START_PER_SECOND"
+    )
+    start_concurrency: int = Field(
+        default=16, ge=1, validation_alias="WAGATE_WORKER_START_CONCURRENCY"
+    )
+
     @model_validator(mode="after")
     def _check_timers(self) -> WorkerSettings:
         if self.lease_renew_seconds >= LEASE_TTL_SECONDS / 2:

@@ -88,6 +88,28 @@ class SessionRepository:
             return_document=ReturnDocument.AFTER,
         )
 
+    async def begin_start(self, session_id: str, worker_id: str) -> int:
+        """Count a start of the session's driver; return the unfinished starts before.
+
+        A start is finished by :meth:`finish_start`. One that never finishes
+        was cut short by the death of its worker (a crash inside the driver's
+        native library takes the whole process with it).
+        """
+        document = await self._collection.find_one_and_update(
+            {"_id": session_id},
+            {"$inc": {"startCrashes": 1}, "$set": {"startingOn": worker_id}},
+            return_document=ReturnDocument.BEFORE,
+        )
+        if document is None:
+            return 0
+        return int(document.get("startCrashes") or 0)
+
+    async def finish_start(self, session_id: str) -> None:
+        """Record that the session's driver started without killing its worker."""
+        await self._collection.update_one(
+            {"_id": session_id}, {"$set": {"startCrashes": 0, "startingOn": None}}
+        )
+
     async def delete(self, session_id: str) -> bool:
         """Delete a session record; return whether it existed."""
         result = await self._collection.delete_one({"_id": session_id})

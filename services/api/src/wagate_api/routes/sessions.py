@@ -158,8 +158,10 @@ async def connect_session(
     await load_session(context, caller, session_id)
     pairing_phone = body.pairing_phone if body else None
 
+    # A connect request also lifts a quarantine (see the worker's starts module):
+    # the caller asks for one more try.
     document = await context.sessions.update(
-        session_id, {"desiredStatus": DesiredStatus.CONNECTED.value}
+        session_id, {"desiredStatus": DesiredStatus.CONNECTED.value, "startCrashes": 0}
     )
     await context.commands.publish(
         ConnectCommand(session_id=session_id, pairing_phone=pairing_phone)

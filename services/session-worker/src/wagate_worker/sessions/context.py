@@ -13,6 +13,7 @@ from wagate_common.storage.sessions import SessionRepository
 from wagate_worker.drivers.registry import DriverRegistry
 from wagate_worker.events.publisher import EventPublisher
 from wagate_worker.media.outgoing import OutgoingPreparer
+from wagate_worker.sessions.starts import StartGate
 from wagate_worker.settings import WorkerSettings
 
 
@@ -29,6 +30,7 @@ class RuntimeContext:
     publisher: EventPublisher
     drivers: DriverRegistry
     outgoing: OutgoingPreparer
+    starts: StartGate
 
     @property
     def worker_id(self) -> str:

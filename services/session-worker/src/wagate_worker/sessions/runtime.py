@@ -39,10 +39,21 @@ from wagate_worker.sessions.context import RuntimeContext
 from wagate_worker.sessions.inbound import InboundHandler
 from wagate_worker.sessions.lane import ConnectRequest, FailSends, FlushSends, LaneItem
 from wagate_worker.sessions.send_queue import SendQueue
+from wagate_worker.sessions.starts import QUARANTINE_AFTER, StartTicket, quarantine_reason
 from wagate_worker.sessions.status import LIVE_STATUSES, StatusReporter
 from wagate_worker.sessions.timers import ReconnectSchedule
 
 logger = logging.getLogger(__name__)
+
+# Driver events that end a start: the driver got far enough to report.
+START_OUTCOMES = (
+    QrChanged,
+    PairingCodeIssued,
+    Connected,
+    Disconnected,
+    LoggedOut,
+    Failed,
+)
 
 # A command whose handling raised is delivered again after this delay.
 COMMAND_RETRY_DELAY_SECONDS = 5.0
@@ -97,6 +108,7 @@ class SessionRuntime:
         self._stopped = False
         self._closed = False
         self._logging_out = False
+        self._start_ticket: StartTicket | None = None
 
         policy = BackoffPolicy(
             self._settings.reconnect_base_seconds,
@@ -164,6 +176,8 @@ class SessionRuntime:
         if self._stopped or self._reporter.is_muted:
             logger.debug("driver event after stop ignored", extra=self._log_extra)
             return
+        if isinstance(event, START_OUTCOMES):
+            await self._finish_start()
         match event:
             case QrChanged():
                 await self._reporter.qr(event.code, event.expires_at)
@@ -302,13 +316,54 @@ class SessionRuntime:
             return
 
         self._reconnect.cancel()
+        if not await self._begin_start():
+            return
         self._live = True
         await self._reporter.connecting()
         try:
             await self._driver.connect(pairing_phone)
         except Exception as error:
             logger.exception("driver connect raised", extra=self._log_extra)
+            await self._finish_start()
             await self._lost(f"connecting failed: {type(error).__name__}: {error}")
+
+    async def _begin_start(self) -> bool:
+        """Wait for the start gate and count the start; False if quarantined.
+
+        See :mod:`wagate_worker.sessions.starts`.
+        """
+        record = await self._context.sessions.get(self.session_id)
+        crashes = int(record.get("startCrashes") or 0) if record else 0
+        if crashes >= QUARANTINE_AFTER:
+            reason = quarantine_reason(crashes)
+            logger.error(
+                "session quarantined",
+                extra={
+                    **self._log_extra,
+                    "crashes": crashes,
+                    "worker": record and record.get("startingOn"),
+                },
+            )
+            await self._reporter.failed(reason)
+            await self._sends.fail_all(f"the session failed: {reason}")
+            return False
+
+        self._start_ticket = await self._context.starts.acquire(exclusive=crashes > 0)
+        if crashes > 0:
+            logger.warning(
+                "starting a suspect session alone",
+                extra={**self._log_extra, "crashes": crashes},
+            )
+        await self._context.sessions.begin_start(self.session_id, self._context.worker_id)
+        return True
+
+    async def _finish_start(self) -> None:
+        """The driver reported an outcome: the start did not kill the worker."""
+        ticket, self._start_ticket = self._start_ticket, None
+        if ticket is None:
+            return
+        ticket.release()
+        await self._context.sessions.finish_start(self.session_id)
 
     async def _switch_to_pairing_code(self, pairing_phone: str | None) -> bool:
         """Stop showing QR codes when a pairing code is asked for; return if stopped.
@@ -380,6 +435,10 @@ class SessionRuntime:
 
         await self._finish_lane(graceful)
         await self._requeue_unsettled()
+        if graceful:
+            await self._finish_start()
+        elif self._start_ticket is not None:
+            self._start_ticket.release()
         await self._close_driver()
         await self._reporter.release()
         self._stopped = True
