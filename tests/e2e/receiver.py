@@ -1,4 +1,7 @@
-"""A real HTTP webhook receiver on a loopback port, recording what it gets."""
+"""A real HTTP webhook receiver on a loopback port, recording what it gets.
+
+It also serves files by path (``files``), for media sent by URL.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ class Receiver:
 
     status: int = 200
     deliveries: list[Delivery] = field(default_factory=list)
+    # Path -> (content type, body) served to GET; other paths get 404.
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -53,6 +58,20 @@ class Receiver:
                 self.send_response(receiver.status)
                 self.end_headers()
 
+            def do_GET(self) -> None:
+                served = receiver.files.get(self.path)
+                if served is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                content_type, body = served
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
@@ -64,6 +83,11 @@ class Receiver:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+    def file_url(self, path: str) -> str:
+        """The URL at which GET serves ``files[path]``."""
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
 
     def wait_for(self, event_type: str, timeout: float = 20.0) -> Delivery:
         """Return the first delivery of ``event_type``, waiting up to ``timeout``."""
