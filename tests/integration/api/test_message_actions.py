@@ -105,7 +105,8 @@ async def test_other_sessions_message_not_found(
 ) -> None:
     await seed_sent(infra, "msg_o", "other", PEER, TEXT, wa_message_id="WA-O")
     await seed_received(infra, "other", "WA-OTHER-IN")
-    body: dict[str, Any] = {"sessionId": session, "to": PEER, "emoji": "x"}
+    extra = {"emoji": "x"} if route == "reaction" else {"to": PEER}
+    body: dict[str, Any] = {"sessionId": session, **extra}
 
     for message_id in ("msg_o", "WA-O", "WA-OTHER-IN", "msg_unknown"):
         response = await client.post(

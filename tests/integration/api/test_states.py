@@ -72,7 +72,8 @@ async def test_if_match_mismatch_conflicts(
         f"/v1/states/{session}/{CHAT}", json={"state": "c"}, headers={"If-Match": '"1"'}
     )
 
-    assert_error(stale, 412, "VERSION_CONFLICT")
+    error = assert_error(stale, 412, "VERSION_CONFLICT")
+    assert "is at version 1, not 7" in error["error"]["message"]
     assert current.status_code == 200
     assert current.json()["data"]["version"] == 2
     assert current.json()["data"]["state"] == "c"
@@ -85,7 +86,25 @@ async def test_if_match_on_absent_state_conflicts(
         f"/v1/states/{session}/{CHAT}", json={"state": "a"}, headers={"If-Match": "1"}
     )
 
-    assert_error(response, 412, "VERSION_CONFLICT")
+    error = assert_error(response, 412, "VERSION_CONFLICT")
+    assert "there is no state" in error["error"]["message"]
+
+
+async def test_if_match_star_needs_existing_state(
+    client: httpx.AsyncClient, session: str
+) -> None:
+    absent = await client.put(
+        f"/v1/states/{session}/{CHAT}", json={"state": "a"}, headers={"If-Match": "*"}
+    )
+    await client.put(f"/v1/states/{session}/{CHAT}", json={"state": "a"})
+    present = await client.put(
+        f"/v1/states/{session}/{CHAT}", json={"state": "b"}, headers={"If-Match": "*"}
+    )
+
+    assert_error(absent, 412, "VERSION_CONFLICT")
+    assert present.status_code == 200, present.text
+    assert present.json()["data"]["version"] == 2
+    assert present.json()["data"]["state"] == "b"
 
 
 async def test_concurrent_if_match_has_one_winner(

@@ -15,11 +15,21 @@ import structlog
 
 from wagate_common.settings import LogFormat
 
+
+def _drop_color_message(
+    _: object, __: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """Remove uvicorn's ``color_message`` extra, a copy of the message with ANSI codes."""
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 _SHARED_PROCESSORS: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.stdlib.ExtraAdder(),
+    _drop_color_message,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]
 

@@ -10,7 +10,11 @@ from fastapi import FastAPI
 
 from wagate_api.context import ApiContext
 from wagate_api.errors import install_error_handlers
-from wagate_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from wagate_api.middleware import (
+    BodyLimitMiddleware,
+    JsonBodyMiddleware,
+    RequestContextMiddleware,
+)
 from wagate_api.routes import (
     admin,
     contacts,
@@ -79,6 +83,7 @@ def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> Fa
             SANDBOX_MESSAGES_ROUTE: settings.max_media_body_bytes,
         },
     )
+    app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(RequestContextMiddleware)
     for module in (
         health,

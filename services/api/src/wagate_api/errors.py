@@ -74,13 +74,20 @@ async def _handle_validation(_: Request, error: RequestValidationError) -> JSONR
 async def _handle_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
     code = _STATUS_CODES.get(error.status_code, ErrorCode.INTERNAL_ERROR)
     message = str(error.detail) if error.detail else "request failed"
-    if error.status_code == 404:
+    if error.status_code == 400 and message == _FASTAPI_BODY_ERROR:
+        # FastAPI's text for a body its JSON parser failed on in an unexpected way,
+        # such as nesting deeper than Python's recursion limit.
+        code = ErrorCode.INVALID_JSON
+        message = "the request body could not be parsed as JSON (nested too deeply?)"
+    elif error.status_code == 404:
         message = "no such route"
     elif error.status_code == 405:
         message = "method not allowed on this route"
     headers = dict(error.headers) if error.headers else None
     return error_response(WagateError(error.status_code, code, message), headers)
 
+
+_FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 # Failures that mean a server is unreachable rather than a bug: the client may retry.
 _UNAVAILABLE = (
@@ -118,6 +125,12 @@ def _describe_problem(problem: Any) -> dict[str, str]:
     location = [str(part) for part in problem.get("loc", ()) if part != "body"]
     field = ".".join(location) or "body"
     message = str(problem.get("msg", "invalid"))
-    if problem.get("type") == "missing":
+    kind = problem.get("type")
+    if kind == "missing":
         message = "field required"
+    elif kind == "extra_forbidden":
+        message = "unknown field; this request does not take it"
+    elif kind == "value_error":
+        # The route's own validators raise ValueError, and pydantic prefixes its text.
+        message = message.removeprefix("Value error, ")
     return {"field": field, "message": message}

@@ -1,7 +1,8 @@
-"""Request ids, access metrics and the body size limit, as plain ASGI middleware."""
+"""Request ids, access metrics and request body checks, as plain ASGI middleware."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -91,20 +92,60 @@ class BodyLimitMiddleware:
             return
 
         received = 0
+        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > max_bytes:
+                    too_large = True
                     raise _BodyTooLargeError
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLargeError:
+        async def send_unless_too_large(message: Message) -> None:
+            # FastAPI turns any error while reading the body into its own 400, so
+            # that response is dropped and replaced by the 413 below.
+            if not too_large:
+                await send(message)
+
+        with contextlib.suppress(_BodyTooLargeError):
+            await self.app(scope, limited_receive, send_unless_too_large)
+        if too_large:
             await _send_too_large(send, max_bytes)
+
+
+class JsonBodyMiddleware:
+    """Middleware that rejects a request body not declared as JSON with 415.
+
+    Without this, a body sent as ``text/plain`` or as a form (curl's default)
+    reaches validation as bytes and gets a 400 that does not name the cause.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _has_body(scope):
+            await self.app(scope, receive, send)
+            return
+        content_type = _header(scope, b"content-type")
+        if content_type is None or _is_json(content_type):
+            await self.app(scope, receive, send)
+            return
+
+        logger.info(
+            "request body rejected: not JSON",
+            extra={"path": scope["path"], "content_type": content_type[:100]},
+        )
+        await _send_error(
+            send,
+            415,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            f"the request body must be JSON, but its Content-Type is "
+            f"'{content_type[:100]}'; send Content-Type: application/json",
+        )
 
 
 class _BodyTooLargeError(Exception):
@@ -112,16 +153,20 @@ class _BodyTooLargeError(Exception):
 
 
 async def _send_too_large(send: Send, max_bytes: int) -> None:
-    body = json.dumps(
-        failure(
-            ErrorCode.PAYLOAD_TOO_LARGE,
-            f"the request body is larger than {max_bytes} bytes",
-        )
-    ).encode()
+    await _send_error(
+        send,
+        413,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        f"the request body is larger than {max_bytes} bytes",
+    )
+
+
+async def _send_error(send: Send, status: int, code: ErrorCode, message: str) -> None:
+    body = json.dumps(failure(code, message)).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
@@ -140,14 +185,39 @@ def _request_id(scope: Scope) -> str:
     return f"req_{uuid.uuid4().hex}"
 
 
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            decoded: str = value.decode("latin-1")
+            return decoded
     return None
+
+
+def _content_length(scope: Scope) -> int | None:
+    value = _header(scope, b"content-length")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _has_body(scope: Scope) -> bool:
+    if scope["method"] not in ("POST", "PUT", "PATCH"):
+        return False
+    length = _content_length(scope)
+    if length is not None:
+        return length > 0
+    return _header(scope, b"transfer-encoding") is not None
+
+
+def _is_json(content_type: str) -> bool:
+    """Return whether a Content-Type is JSON: ``application/json`` or ``*/*+json``."""
+    mimetype = content_type.split(";", 1)[0].strip().lower()
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
 
 
 def _route_template(scope: Scope) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -42,13 +42,14 @@ class StateRepository:
         jid: str,
         fields: dict[str, Any],
         ttl_seconds: int | None,
-        if_match: int | None,
+        if_match: int | Literal["*"] | None,
     ) -> Document:
         """Write a state and increase its version by one.
 
         With ``if_match`` the write happens only when the stored live version
-        equals it; otherwise it replaces whatever is there, and an absent or
-        expired state starts again at version 1.
+        equals it, or with ``"*"`` when a live state exists at all. Otherwise
+        it replaces whatever is there, and an absent or expired state starts
+        again at version 1.
 
         Raises:
             VersionConflictError: when ``if_match`` does not match.
@@ -59,8 +60,9 @@ class StateRepository:
         key = {"sessionId": session_id, "jid": jid}
 
         if if_match is not None:
+            matched = key if if_match == "*" else {**key, "version": if_match}
             document = await self._collection.find_one_and_update(
-                {"$and": [{**key, "version": if_match}, _live(now)]},
+                {"$and": [matched, _live(now)]},
                 {"$set": update, "$inc": {"version": 1}},
                 return_document=ReturnDocument.AFTER,
             )

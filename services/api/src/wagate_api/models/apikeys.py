@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from wagate_api.models.request import RequestModel
 from wagate_api.models.sessions import SESSION_ID_PATTERN
 from wagate_common.schemas.base import WireModel
 
@@ -27,14 +28,14 @@ DEFAULT_SCOPES: list[Scope] = [
 ]
 
 
-class RateLimitSettings(WireModel):
+class RateLimitSettings(RequestModel):
     """A key's request budget: ``perMinute`` on average, ``burst`` at once."""
 
     per_minute: int = Field(ge=1, le=1_000_000)
     burst: int = Field(ge=1, le=1_000_000)
 
 
-class ApiKeyCreate(WireModel):
+class ApiKeyCreate(RequestModel):
     """Body of ``POST /v1/admin/api-keys``."""
 
     name: str = Field(min_length=1, max_length=128)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from wagate_api.models.request import RequestModel
 from wagate_common.schemas.base import WireModel
 
 MAX_CHECK_PHONES = 100
@@ -27,7 +28,7 @@ class ContactDetailPublic(ContactPublic):
     profile_picture_url: str | None
 
 
-class PhoneCheckCreate(WireModel):
+class PhoneCheckCreate(RequestModel):
     """Body of ``POST /v1/contacts/:sessionId/check``."""
 
     phones: list[str] = Field(min_length=1, max_length=MAX_CHECK_PHONES)

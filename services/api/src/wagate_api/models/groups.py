@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StrictBool, model_validator
 
+from wagate_api.models.request import RequestModel
 from wagate_common.schemas.base import WireModel
 
 MAX_SUBJECT_LENGTH = 100
@@ -32,14 +33,14 @@ Subject = Annotated[
 ]
 
 
-class GroupCreate(WireModel):
+class GroupCreate(RequestModel):
     """Body of ``POST /v1/groups/:sessionId``."""
 
     subject: Subject
     participants: list[str] = Field(min_length=1, max_length=MAX_PARTICIPANTS)
 
 
-class GroupUpdate(WireModel):
+class GroupUpdate(RequestModel):
     """Body of ``PATCH /v1/groups/:sessionId/:groupId``: absent or null fields stay."""
 
     subject: Subject | None = None
@@ -48,10 +49,10 @@ class GroupUpdate(WireModel):
         max_length=MAX_DESCRIPTION_LENGTH,
         description="An empty string removes the description.",
     )
-    announce: bool | None = Field(
+    announce: StrictBool | None = Field(
         default=None, description="Whether only admins may send messages."
     )
-    locked: bool | None = Field(
+    locked: StrictBool | None = Field(
         default=None, description="Whether only admins may change the group's settings."
     )
 
@@ -65,7 +66,7 @@ class GroupUpdate(WireModel):
         return self
 
 
-class ParticipantsChange(WireModel):
+class ParticipantsChange(RequestModel):
     """Body of ``POST /v1/groups/:sessionId/:groupId/participants``."""
 
     action: ParticipantAction

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
+from wagate_api.models.request import RequestModel
 from wagate_common.jid import InvalidJidError, parse_jid
 from wagate_common.schemas.base import WireModel
 from wagate_common.schemas.commands import MediaType
@@ -34,7 +34,7 @@ MAX_EMOJI_LENGTH = 32
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class TextMessageCreate(WireModel):
+class TextMessageCreate(RequestModel):
     """Body of ``POST /v1/messages/text``."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -42,10 +42,10 @@ class TextMessageCreate(WireModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     reply_to: str | None = Field(default=None, min_length=1, max_length=128)
     mentions: list[str] = Field(default_factory=list, max_length=MAX_MENTIONS)
-    link_preview: bool = False
+    link_preview: StrictBool = False
 
 
-class MediaInput(WireModel):
+class MediaInput(RequestModel):
     """The media of a media message: ``{url}`` or ``{base64, mimetype, filename?}``."""
 
     url: str | None = Field(default=None, min_length=1, max_length=MAX_URL_LENGTH)
@@ -100,10 +100,15 @@ class MediaInput(WireModel):
             raise ValueError("give either 'url' or 'base64' (with 'mimetype')")
         if self.base64 is not None and self.mimetype is None:
             raise ValueError("'mimetype' is required with 'base64'")
+        if self.url is not None and self.mimetype is not None:
+            raise ValueError(
+                "'mimetype' goes only with 'base64'; for 'url' the server's "
+                "Content-Type and the bytes tell the type"
+            )
         return self
 
 
-class MediaMessageCreate(WireModel):
+class MediaMessageCreate(RequestModel):
     """Body of ``POST /v1/messages/media``."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -111,7 +116,7 @@ class MediaMessageCreate(WireModel):
     type: MediaType
     media: MediaInput
     caption: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_LENGTH)
-    ptt: bool = False
+    ptt: StrictBool = False
     reply_to: str | None = Field(default=None, min_length=1, max_length=128)
     mentions: list[str] = Field(default_factory=list, max_length=MAX_MENTIONS)
 
@@ -124,26 +129,19 @@ class MediaMessageCreate(WireModel):
         return self
 
 
-class LocationMessageCreate(WireModel):
+class LocationMessageCreate(RequestModel):
     """Body of ``POST /v1/messages/location``."""
 
     session_id: str = Field(min_length=1, max_length=64)
     to: str = Field(min_length=1, max_length=128)
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
     name: str | None = Field(default=None, min_length=1, max_length=256)
     address: str | None = Field(default=None, min_length=1, max_length=1024)
     reply_to: str | None = Field(default=None, min_length=1, max_length=128)
 
-    @field_validator("latitude", "longitude")
-    @classmethod
-    def _check_finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
 
-
-class ContactInput(WireModel):
+class ContactInput(RequestModel):
     """One contact card: a display name and a phone number."""
 
     name: str = Field(min_length=1, max_length=256)
@@ -169,7 +167,7 @@ class ContactInput(WireModel):
         return phone
 
 
-class ContactMessageCreate(WireModel):
+class ContactMessageCreate(RequestModel):
     """Body of ``POST /v1/messages/contact``."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -178,14 +176,14 @@ class ContactMessageCreate(WireModel):
     reply_to: str | None = Field(default=None, min_length=1, max_length=128)
 
 
-class PollMessageCreate(WireModel):
+class PollMessageCreate(RequestModel):
     """Body of ``POST /v1/messages/poll``."""
 
     session_id: str = Field(min_length=1, max_length=64)
     to: str = Field(min_length=1, max_length=128)
     question: str = Field(min_length=1, max_length=MAX_POLL_QUESTION_LENGTH)
     options: list[str] = Field(min_length=MIN_POLL_OPTIONS, max_length=MAX_POLL_OPTIONS)
-    multiple_answers: bool = False
+    multiple_answers: StrictBool = False
 
     @field_validator("question")
     @classmethod
@@ -209,7 +207,7 @@ class PollMessageCreate(WireModel):
         return options
 
 
-class ReactionCreate(WireModel):
+class ReactionCreate(RequestModel):
     """Body of ``POST /v1/messages/reaction``; an empty ``emoji`` removes the reaction."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -224,7 +222,7 @@ class ReactionCreate(WireModel):
         return value
 
 
-class ForwardCreate(WireModel):
+class ForwardCreate(RequestModel):
     """Body of ``POST /v1/messages/forward``."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -232,13 +230,13 @@ class ForwardCreate(WireModel):
     message_id: str = Field(min_length=1, max_length=128)
 
 
-class MessageEdit(WireModel):
+class MessageEdit(RequestModel):
     """Body of ``PATCH /v1/messages/:id``."""
 
     text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
 
 
-class ReadCreate(WireModel):
+class ReadCreate(RequestModel):
     """Body of ``POST /v1/messages/read``: received messages of one chat."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -264,7 +262,7 @@ class ReadPublic(WireModel):
 PresenceState = Literal["typing", "recording", "paused", "available", "unavailable"]
 
 
-class PresenceCreate(WireModel):
+class PresenceCreate(RequestModel):
     """Body of ``POST /v1/sessions/:id/presence``."""
 
     chat: str = Field(min_length=1, max_length=128)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from wagate_api.models.messages import MAX_TEXT_LENGTH
+from wagate_api.models.request import RequestModel
 from wagate_common.jid import InvalidJidError, normalize_jid, normalize_phone
-from wagate_common.schemas.base import WireModel
 
 
 def _phone(value: str) -> str:
@@ -18,7 +18,7 @@ def _phone(value: str) -> str:
         raise ValueError("must be a phone number such as +1 555 010 0002") from error
 
 
-class SandboxPair(WireModel):
+class SandboxPair(RequestModel):
     """Body of ``POST /v1/sandbox/pair``: a phone scans the session's QR code."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -31,7 +31,7 @@ class SandboxPair(WireModel):
         return _phone(value)
 
 
-class SandboxReceipt(WireModel):
+class SandboxReceipt(RequestModel):
     """Body of ``POST /v1/sandbox/receipts``: the recipient got or read a message."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -39,7 +39,7 @@ class SandboxReceipt(WireModel):
     status: Literal["delivered", "read"]
 
 
-class SandboxGroup(WireModel):
+class SandboxGroup(RequestModel):
     """Body of ``POST /v1/sandbox/groups``: the first phone creates a group with
     the others and the session's account in it."""
 
@@ -88,7 +88,7 @@ def _group_jid(value: str) -> str:
     return group
 
 
-class SandboxMedia(WireModel):
+class SandboxMedia(RequestModel):
     """Media a phone sends: base64 bytes and their mimetype."""
 
     base64: str = Field(min_length=1)
@@ -96,16 +96,16 @@ class SandboxMedia(WireModel):
     filename: str | None = Field(default=None, min_length=1, max_length=255)
 
 
-class SandboxLocation(WireModel):
+class SandboxLocation(RequestModel):
     """A location a phone sends."""
 
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
     name: str | None = Field(default=None, max_length=256)
     address: str | None = Field(default=None, max_length=512)
 
 
-class SandboxContactCard(WireModel):
+class SandboxContactCard(RequestModel):
     """One contact card a phone sends; the sandbox renders its vCard."""
 
     name: str = Field(min_length=1, max_length=256)
@@ -117,12 +117,12 @@ class SandboxContactCard(WireModel):
         return _phone(value)
 
 
-class SandboxPoll(WireModel):
+class SandboxPoll(RequestModel):
     """A poll a phone sends."""
 
     question: str = Field(min_length=1, max_length=255)
     options: list[str] = Field(min_length=2, max_length=12)
-    multiple_answers: bool = False
+    multiple_answers: StrictBool = False
 
     @field_validator("options")
     @classmethod
@@ -134,7 +134,7 @@ class SandboxPoll(WireModel):
         return value
 
 
-class SandboxMessage(WireModel):
+class SandboxMessage(RequestModel):
     """Body of ``POST /v1/sandbox/messages``: a contact writes to the session.
 
     ``type`` may be left out: it is then read from the one content field
@@ -147,7 +147,7 @@ class SandboxMessage(WireModel):
     text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_LENGTH)
     caption: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
     media: SandboxMedia | None = None
-    ptt: bool = False
+    ptt: StrictBool = False
     location: SandboxLocation | None = None
     contacts: list[SandboxContactCard] | None = Field(
         default=None, min_length=1, max_length=MAX_CONTACTS
@@ -222,7 +222,7 @@ class SandboxMessage(WireModel):
         return present[0]
 
 
-class SandboxReaction(WireModel):
+class SandboxReaction(RequestModel):
     """Body of ``POST /v1/sandbox/reactions``: a phone reacts to a message."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -236,7 +236,7 @@ class SandboxReaction(WireModel):
         return _phone(value)
 
 
-class SandboxRevoke(WireModel):
+class SandboxRevoke(RequestModel):
     """Body of ``POST /v1/sandbox/revokes``: a phone deletes its own message."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -249,7 +249,7 @@ class SandboxRevoke(WireModel):
         return _phone(value)
 
 
-class SandboxPresence(WireModel):
+class SandboxPresence(RequestModel):
     """Body of ``POST /v1/sandbox/presence``: a phone shows a presence state."""
 
     session_id: str = Field(min_length=1, max_length=64)
@@ -268,12 +268,12 @@ class SandboxPresence(WireModel):
         return None if value is None else _group_jid(value)
 
 
-class SandboxCall(WireModel):
+class SandboxCall(RequestModel):
     """Body of ``POST /v1/sandbox/calls``: a phone calls the session's account."""
 
     session_id: str = Field(min_length=1, max_length=64)
     sender: str = Field(alias="from", min_length=1, max_length=32)
-    video: bool = False
+    video: StrictBool = False
 
     @field_validator("sender")
     @classmethod
@@ -281,7 +281,7 @@ class SandboxCall(WireModel):
         return _phone(value)
 
 
-class SandboxParticipants(WireModel):
+class SandboxParticipants(RequestModel):
     """Body of ``POST /v1/sandbox/groups/:groupId/participants``.
 
     The phone ``by`` changes the participants; each entry gets its own result
@@ -299,15 +299,15 @@ class SandboxParticipants(WireModel):
         return _phone(value)
 
 
-class SandboxGroupUpdate(WireModel):
+class SandboxGroupUpdate(RequestModel):
     """Body of ``PATCH /v1/sandbox/groups/:groupId``: a phone edits the group."""
 
     session_id: str = Field(min_length=1, max_length=64)
     by: str = Field(min_length=1, max_length=32)
     subject: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2048)
-    announce: bool | None = None
-    locked: bool | None = None
+    announce: StrictBool | None = None
+    locked: StrictBool | None = None
 
     @field_validator("by")
     @classmethod

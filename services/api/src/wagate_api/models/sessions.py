@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from pydantic import Field, field_validator
 
+from wagate_api.models.request import RequestModel
 from wagate_common.jid import InvalidJidError, normalize_phone
 from wagate_common.schemas.base import WireModel
 from wagate_common.schemas.sessions import Account, DesiredStatus, Driver, SessionStatus
 
 SESSION_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+SESSION_ID_RULE = (
+    "must be 1 to 64 lowercase letters, digits, '-' or '_', starting with a letter "
+    "or digit"
+)
 MAX_METADATA_KEYS = 50
 
 
-class SendPacing(WireModel):
+class SendPacing(RequestModel):
     """Spacing of a session's sends; a missing field takes the worker's default."""
 
     min_gap_ms: int | None = Field(default=None, ge=0, le=3_600_000)
     per_minute: int | None = Field(default=None, ge=0, le=10_000)
 
 
-class SessionCreate(WireModel):
+class SessionCreate(RequestModel):
     """Body of ``POST /v1/sessions``."""
 
-    id: str | None = Field(default=None, pattern=SESSION_ID_PATTERN)
+    id: str | None = None
     name: str | None = Field(default=None, max_length=128)
     driver: Driver = Driver.WHATSAPP
     metadata: dict[str, Any] = Field(default_factory=dict)
     send_pacing: SendPacing | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(SESSION_ID_PATTERN, value):
+            raise ValueError(SESSION_ID_RULE)
+        return value
 
     @field_validator("metadata")
     @classmethod
@@ -39,7 +52,7 @@ class SessionCreate(WireModel):
         return value
 
 
-class SessionUpdate(WireModel):
+class SessionUpdate(RequestModel):
     """Body of ``PATCH /v1/sessions/:id``; only the fields present change."""
 
     name: str | None = Field(default=None, max_length=128)
@@ -54,7 +67,7 @@ class SessionUpdate(WireModel):
         return value
 
 
-class SessionConnect(WireModel):
+class SessionConnect(RequestModel):
     """Body of ``POST /v1/sessions/:id/connect``; all optional."""
 
     pairing_phone: str | None = None

@@ -8,13 +8,14 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from wagate_api.models.request import RequestModel
 from wagate_common.schemas.base import WireModel
 
 MAX_DATA_BYTES = 64 * 1024
 MAX_TTL_SECONDS = 366 * 24 * 3600
 
 
-class StatePut(WireModel):
+class StatePut(RequestModel):
     """Body of ``PUT /v1/states/:sessionId/:jid``."""
 
     state: str = Field(min_length=1, max_length=128)

@@ -7,8 +7,9 @@ import binascii
 import re
 from datetime import datetime
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
+from wagate_api.models.request import RequestModel
 from wagate_common.schemas.base import WireModel
 from wagate_common.schemas.events import EventType
 
@@ -71,7 +72,7 @@ def _check_headers(value: dict[str, str] | None) -> dict[str, str] | None:
     return value
 
 
-class WebhookCreate(WireModel):
+class WebhookCreate(RequestModel):
     """Body of ``POST /v1/webhooks``."""
 
     url: str = Field(min_length=1, max_length=2048)
@@ -79,7 +80,7 @@ class WebhookCreate(WireModel):
     session_id: str | None = Field(default=None, max_length=64)
     secret: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
-    enabled: bool = True
+    enabled: StrictBool = True
     description: str | None = Field(default=None, max_length=500)
 
     @field_validator("events")
@@ -98,7 +99,7 @@ class WebhookCreate(WireModel):
         return _check_headers(value) or {}
 
 
-class WebhookUpdate(WireModel):
+class WebhookUpdate(RequestModel):
     """Body of ``PATCH /v1/webhooks/:id``; absent fields stay as they are."""
 
     url: str | None = Field(default=None, min_length=1, max_length=2048)
@@ -106,9 +107,9 @@ class WebhookUpdate(WireModel):
     session_id: str | None = Field(default=None, max_length=64)
     secret: str | None = None
     headers: dict[str, str] | None = None
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     description: str | None = Field(default=None, max_length=500)
-    rotate_secret: bool = False
+    rotate_secret: StrictBool = False
 
     @field_validator("events")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
@@ -91,11 +91,9 @@ async def put_state(
             expected,
         )
     except VersionConflictError as error:
-        raise WagateError(
-            412,
-            ErrorCode.VERSION_CONFLICT,
-            f"the state of {chat} is not at version {expected}; read it and retry",
-        ) from error
+        current = await context.states.get(session_id, chat)
+        message = _conflict_message(chat, str(expected), current)
+        raise WagateError(412, ErrorCode.VERSION_CONFLICT, message) from error
     response.headers["ETag"] = f'"{document["version"]}"'
     logger.info(
         "state written",
@@ -142,16 +140,33 @@ def _normalize(jid: str) -> str:
         ) from error
 
 
-def _parse_version(if_match: str | None) -> int | None:
-    """Read ``If-Match`` as a version: ``3``, ``"3"`` and ``W/"3"`` all mean 3."""
+def _parse_version(if_match: str | None) -> int | Literal["*"] | None:
+    """Read ``If-Match`` as a version: ``3``, ``"3"`` and ``W/"3"`` all mean 3.
+
+    ``*`` means any version, so the write needs a live state to exist.
+    """
     if if_match is None:
         return None
+    if if_match.strip() == "*":
+        return "*"
     text = if_match.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
         raise WagateError(
             400,
             ErrorCode.VALIDATION_ERROR,
-            f"If-Match must be a state version such as 3, not '{if_match}'",
+            f"If-Match must be a state version such as 3, or *, not '{if_match}'",
             {"fields": [{"field": "If-Match", "message": "not a version number"}]},
         )
     return int(text)
+
+
+def _conflict_message(chat: str, expected: str, current: Document | None) -> str:
+    if current is None:
+        return (
+            f"there is no state of {chat} to match If-Match {expected}; "
+            "write without If-Match to create it"
+        )
+    return (
+        f"the state of {chat} is at version {current['version']}, not {expected}; "
+        "read it and retry"
+    )
