@@ -56,24 +56,34 @@ def start_child(name: str, command: list[str], env: dict[str, str], width: int) 
 
 
 def wait_until_ready(child: Child, url: str, timeout: float) -> None:
-    """Poll a readiness URL until it returns 200.
+    """Poll a readiness URL until it returns 200 while the child still runs.
+
+    The caller checks beforehand that no other process listens on the URL's
+    port. The child must still run after the 200 response, because a child that
+    failed to bind the port may have exited while another process responded.
 
     Raises:
         EmbeddedServerError: when the child exits or is not ready in time.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not child.is_running():
-            raise EmbeddedServerError(
-                f"{child.name} exited with status {child.process.returncode}"
-            )
+        _raise_if_exited(child)
         try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
+            ready = httpx.get(url, timeout=1.0).status_code == 200
         except httpx.HTTPError:
-            pass
+            ready = False
+        if ready:
+            _raise_if_exited(child)
+            return
         time.sleep(0.2)
     raise EmbeddedServerError(f"{child.name} was not ready within {timeout:.0f} s")
+
+
+def _raise_if_exited(child: Child) -> None:
+    if not child.is_running():
+        raise EmbeddedServerError(
+            f"{child.name} exited with status {child.process.returncode}"
+        )
 
 
 def _copy_lines(stream: IO[bytes], prefix: str) -> None:

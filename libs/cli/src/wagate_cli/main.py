@@ -12,12 +12,16 @@ from typing import Annotated
 
 import typer
 
+from wagate_cli.ports import LOOPBACK, PROBE_PORT_VARIABLES
 from wagate_cli.stack import Stack, StackConfig, load_admin_key
 from wagate_common.embedded import EmbeddedServerError
 from wagate_common.logs import configure_logging
 from wagate_common.settings import LogFormat
 
 logger = logging.getLogger("wagate_cli")
+
+# Defaults of the services' own settings, used when the variable is unset.
+DEFAULT_PROBE_PORTS = {"worker": 3001, "dispatcher": 3002, "sandbox": 3004}
 
 app = typer.Typer(help="wagate: a self-hosted WhatsApp gateway.", no_args_is_help=True)
 
@@ -53,19 +57,30 @@ def up(
         nats_port=nats_port,
         mongo_port=mongo_port,
         probe_ports={
-            "worker": int(os.environ.get("WAGATE_WORKER_PROBE_PORT", "3001")),
-            "dispatcher": int(os.environ.get("WAGATE_DISPATCHER_PROBE_PORT", "3002")),
-            "sandbox": int(os.environ.get("WAGATE_SANDBOX_PROBE_PORT", "3004")),
+            name: int(os.environ.get(variable, str(DEFAULT_PROBE_PORTS[name])))
+            for name, variable in PROBE_PORT_VARIABLES.items()
         },
+        fixed_probe_ports=frozenset(
+            name
+            for name, variable in PROBE_PORT_VARIABLES.items()
+            if variable in os.environ
+        ),
         nats_url=os.environ.get("WAGATE_NATS_URL"),
         mongo_url=os.environ.get("WAGATE_MONGO_URL"),
         admin_key=admin_key,
+        api_host=os.environ.get("WAGATE_API_HOST", LOOPBACK),
+        probe_host=os.environ.get("WAGATE_PROBE_HOST", LOOPBACK),
     )
     stack = Stack(config=config, admin_key=admin_key)
     stopping = threading.Event()
+    received: set[int] = set()
 
     def request_stop(signum: int, _: FrameType | None) -> None:
-        logger.info("received %s; stopping", signal.Signals(signum).name)
+        # A Ctrl-C under ``uv run`` arrives twice, from the terminal and
+        # forwarded by uv, so a signal already received is not logged again.
+        if signum not in received:
+            received.add(signum)
+            logger.info("received %s; stopping", signal.Signals(signum).name)
         stopping.set()
 
     signal.signal(signal.SIGINT, request_stop)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import socket
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wagate_cli.children import Child, start_child, wait_until_ready
+from wagate_cli.ports import LOOPBACK, PROBE_PORT_VARIABLES, PortPlan, PortRequest
 from wagate_common.embedded import (
     EmbeddedServerError,
     child_environment,
-    free_port,
     mongo_command,
     mongo_url,
     nats_command,
@@ -46,6 +45,10 @@ class StackConfig:
     nats_url: str | None
     mongo_url: str | None
     admin_key: str | None
+    # Services whose probe port the user set: it is not moved when taken.
+    fixed_probe_ports: frozenset[str] = frozenset()
+    api_host: str = LOOPBACK
+    probe_host: str = LOOPBACK
 
 
 @dataclass
@@ -58,14 +61,18 @@ class Stack:
     mongo_url: str = ""
     children: list[Child] = field(default_factory=list)
     restarts: dict[str, list[float]] = field(default_factory=dict)
+    # The port each listener uses, by process name, once start() has checked them.
+    ports: dict[str, int] = field(default_factory=dict)
 
     def start(self) -> None:
-        """Start every process and wait until each is ready.
+        """Check the ports, then start every process and wait until each is ready.
 
         Raises:
-            EmbeddedServerError: when a process fails to start; the ones
-                already started are stopped first.
+            EmbeddedServerError: when a port may not be used (nothing has
+                started then) or a process fails to start; the ones already
+                started are stopped first.
         """
+        self.ports = self._plan_ports()
         try:
             self._start_servers()
             self._start_services()
@@ -113,12 +120,56 @@ class Stack:
         self.children[self.children.index(crashed)] = replacement
         return True
 
+    def _plan_ports(self) -> dict[str, int]:
+        """Return the port of each listener, moving the internal ones that are taken.
+
+        The api port is claimed first, so a default probe port equal to it moves.
+        """
+        config = self.config
+        plan = PortPlan()
+        api = PortRequest(
+            role="api",
+            host=config.api_host,
+            port=config.api_port,
+            may_move=False,
+            setting="--api-port or WAGATE_API_PORT",
+        )
+        ports = {"api": plan.claim(api)}
+        for name, port in config.probe_ports.items():
+            probe = PortRequest(
+                role=f"{name} probe",
+                host=config.probe_host,
+                port=port,
+                may_move=name not in config.fixed_probe_ports,
+                setting=PROBE_PORT_VARIABLES[name],
+            )
+            ports[name] = plan.claim(probe)
+
+        # nats-server and SecantusDB listen on loopback and always may move,
+        # because the services get their URLs from the stack.
+        servers = [
+            ("nats", config.nats_url, config.nats_port),
+            ("mongo", config.mongo_url, config.mongo_port),
+        ]
+        for name, url, port in servers:
+            if url:
+                continue
+            server = PortRequest(
+                role=name,
+                host=LOOPBACK,
+                port=port,
+                may_move=True,
+                setting=f"--{name}-port",
+            )
+            ports[name] = plan.claim(server)
+        return ports
+
     def _start_servers(self) -> None:
         data = self.config.data_dir
         width = _name_width()
         self.nats_url = self.config.nats_url or ""
         if not self.nats_url:
-            port = _port_or_free(self.config.nats_port)
+            port = self.ports["nats"]
             child = start_child(
                 "nats", nats_command(port, data / "nats"), dict(os.environ), width
             )
@@ -128,7 +179,7 @@ class Stack:
 
         self.mongo_url = self.config.mongo_url or ""
         if not self.mongo_url:
-            port = _port_or_free(self.config.mongo_port)
+            port = self.ports["mongo"]
             command = mongo_command(port, data / "mongo")
             child = start_child("mongo", command, dict(os.environ), width)
             self.children.append(child)
@@ -146,11 +197,11 @@ class Stack:
 
     def ready_url(self, name: str) -> str:
         """Return the readiness URL of one of the services."""
-        port = self.config.api_port if name == "api" else self.config.probe_ports[name]
+        port = self.ports[name]
         return f"http://127.0.0.1:{port}/health/ready"
 
     def _service_environment(self) -> dict[str, str]:
-        ports = self.config.probe_ports
+        ports = self.ports
         values = {
             "WAGATE_NATS_URL": self.nats_url,
             "WAGATE_MONGO_URL": self.mongo_url,
@@ -196,18 +247,6 @@ def load_admin_key(data_dir: Path, configured: str | None) -> tuple[str, bool]:
     path.write_text(key + "\n")
     path.chmod(0o600)
     return key, True
-
-
-def _port_or_free(preferred: int) -> int:
-    """Return ``preferred`` when it is free, else another free port."""
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", preferred))
-        except OSError:
-            port = free_port()
-            logger.warning("port %d is in use; using %d instead", preferred, port)
-            return port
-    return preferred
 
 
 def _name_width() -> int:
