@@ -85,7 +85,7 @@ class RpcServer:
             subjects.shard_rpc(shard), cb=self._on_request
         )
         self._subscriptions[shard] = subscription
-        logger.info("live requests of shard subscribed", extra={"shard": shard})
+        logger.debug("live requests of shard subscribed", extra={"shard": shard})
 
     async def close_shard(self, shard: int) -> None:
         """Stop answering the shard's requests; requests under way still get a reply."""
@@ -100,7 +100,7 @@ class RpcServer:
                 "unsubscribing live requests failed",
                 extra={"shard": shard, "error": repr(error)},
             )
-        logger.info("live requests of shard unsubscribed", extra={"shard": shard})
+        logger.debug("live requests of shard unsubscribed", extra={"shard": shard})
 
     async def close(self) -> None:
         """Unsubscribe every shard and cancel the requests under way."""

@@ -48,7 +48,12 @@ class SessionRegistry:
         records = await self._context.sessions.list_by_shard(shard)
         for record in records:
             await self._reconcile(shard, record)
-        logger.info("shard reconciled", extra={"shard": shard, "sessions": len(records)})
+        # Most shards of a small deployment are empty, so only shards with
+        # sessions are worth a line at the default level.
+        level = logging.INFO if records else logging.DEBUG
+        logger.log(
+            level, "shard reconciled", extra={"shard": shard, "sessions": len(records)}
+        )
 
     def close_shard(self, shard: int) -> None:
         """Stop accepting the shard's commands."""

@@ -49,7 +49,7 @@ class ShardRunner:
         # Stored before starting, so that a stop during the start finds it.
         self._consumers[shard] = consumer
         await consumer.start()
-        logger.info("shard started", extra={"shard": shard})
+        logger.debug("shard started", extra={"shard": shard})
 
     async def stop_shard(self, shard: int, graceful: bool) -> None:
         """Stop consuming the shard's commands, then stop its sessions.
@@ -68,4 +68,4 @@ class ShardRunner:
         if consumer is not None:
             await consumer.stop(graceful=False)
         await self._registry.stop_shard(shard, graceful)
-        logger.info("shard stopped", extra={"shard": shard, "graceful": graceful})
+        logger.debug("shard stopped", extra={"shard": shard, "graceful": graceful})
