@@ -406,6 +406,80 @@ async def test_edit_and_revoke_refused(
     assert await queued_commands(infra) == 0
 
 
+ACTION_RECORDS: dict[str, dict[str, Any]] = {
+    "reaction": {
+        "kind": "reaction",
+        "target": {"waMessageId": "WA-T", "chat": PEER, "fromMe": True},
+        "emoji": "x",
+    },
+    "edit": {
+        "kind": "edit",
+        "target": {"waMessageId": "WA-T", "chat": PEER, "fromMe": True},
+        "text": "new",
+    },
+    "revoke": {
+        "kind": "revoke",
+        "target": {"waMessageId": "WA-T", "chat": PEER, "fromMe": True},
+    },
+}
+
+
+@pytest.mark.parametrize("kind", ["reaction", "edit", "revoke"])
+async def test_reaction_to_action_record_refused(
+    client: httpx.AsyncClient, infra: Infrastructure, session: str, kind: str
+) -> None:
+    content = ACTION_RECORDS[kind]
+    await seed_sent(infra, "msg_x", session, PEER, content, wa_message_id="WA-X")
+
+    for message_id in ("msg_x", "WA-X"):
+        response = await client.post(
+            "/v1/messages/reaction",
+            json={"sessionId": session, "messageId": message_id, "emoji": "👍"},
+        )
+
+        error = assert_error(response, 422, "UNSUPPORTED_MESSAGE_TYPE")
+        message = error["error"]["message"]
+        assert f"message '{message_id}' is a" in message
+        assert f"{kind} record" in message
+        assert "cannot be reacted to" in message
+    assert await message_records(infra) == 1
+    assert await queued_commands(infra) == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "kind", "hint"),
+    [
+        ("DELETE", "reaction", "send an empty reaction to message 'WA-T'"),
+        ("DELETE", "edit", "revoke the edited message 'WA-T' instead"),
+        ("DELETE", "revoke", "deleted message 'WA-T' for everyone"),
+        ("PATCH", "reaction", "send a new reaction to message 'WA-T'"),
+        ("PATCH", "edit", "send a new edit of message 'WA-T'"),
+        ("PATCH", "revoke", "deleted message 'WA-T' for everyone"),
+    ],
+)
+async def test_action_record_refusal_hint_fits_kind(
+    client: httpx.AsyncClient,
+    infra: Infrastructure,
+    session: str,
+    method: str,
+    kind: str,
+    hint: str,
+) -> None:
+    content = ACTION_RECORDS[kind]
+    await seed_sent(infra, "msg_x", session, PEER, content, wa_message_id="WA-X")
+
+    response = await client.request(method, "/v1/messages/msg_x", json={"text": "t"})
+
+    error = assert_error(response, 422, "UNSUPPORTED_MESSAGE_TYPE")
+    message = error["error"]["message"]
+    assert f"{kind} record" in message
+    assert hint in message
+    if kind != "reaction":
+        assert "reaction" not in message
+    assert await message_records(infra) == 1
+    assert await queued_commands(infra) == 0
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "field"),
     [

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.integration.api.helpers import assert_error, message_records, queued_commands
+from tests.integration.api.message_support import seed_received
 from wagate_common.broker import subjects
 from wagate_common.infrastructure import Infrastructure
 from wagate_common.shards import shard_of
@@ -67,6 +68,20 @@ async def test_get_unknown_message_not_found(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/messages/msg_nope")
 
     assert_error(response, 404, "NOT_FOUND")
+
+
+async def test_get_received_message_explains_404(
+    client: httpx.AsyncClient, infra: Infrastructure, session: str
+) -> None:
+    await seed_received(infra, session, "WA-IN")
+
+    response = await client.get("/v1/messages/WA-IN")
+
+    error = assert_error(response, 404, "NOT_FOUND")
+    message = error["error"]["message"]
+    assert "message 'WA-IN' was received" in message
+    assert "message.received events" in message
+    assert "GET /v1/messages/WA-IN/media" in message
 
 
 async def test_send_normalizes_mentions_and_group(

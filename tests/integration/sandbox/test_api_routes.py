@@ -89,6 +89,8 @@ async def test_route_pair_refused_when_not_pairing(
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "SANDBOX_CONFLICT"
+    assert "its status is 'created'" in response.json()["error"]["message"]
+    assert "wait for status 'qr'" in response.json()["error"]["message"]
 
 
 async def test_route_group_created_with_session(
@@ -340,7 +342,11 @@ async def test_route_reaction_revoke_presence_call(
         ("/v1/sandbox/presence", {"from": "15550100002", "state": "asleep"}),
         (
             "/v1/sandbox/presence",
-            {"from": "15550100002", "state": "typing", "groupId": "15550100002"},
+            {
+                "from": "15550100002",
+                "state": "typing",
+                "groupId": "15550100002@s.whatsapp.net",
+            },
         ),
         ("/v1/sandbox/calls", {"from": "call me"}),
     ],
@@ -375,8 +381,9 @@ async def test_route_group_changes_by_phone(
             "participants": ["15550100003", "15550100000"],
         },
     )
+    # The path takes the group id without "@g.us" too, like /v1/groups.
     updated = await client.patch(
-        f"/v1/sandbox/groups/{group}",
+        f"/v1/sandbox/groups/{group.removesuffix('@g.us')}",
         json={"sessionId": "grp", "by": "15550100002", "description": "On call"},
     )
     await device.listener.wait_for(GroupUpdated)
@@ -388,6 +395,36 @@ async def test_route_group_changes_by_phone(
     assert device.listener.of_type(GroupParticipantsChanged)[0].participants == [
         "15550100003@s.whatsapp.net"
     ]
+
+
+async def test_route_group_message_by_bare_group_id(
+    client: httpx.AsyncClient, make_device: DeviceFactory
+) -> None:
+    device = await paired_session(client, make_device, "bare")
+    created = await client.post(
+        "/v1/sandbox/groups",
+        json={"sessionId": "bare", "subject": "Ops", "participants": ["15550100002"]},
+    )
+    group = created.json()["data"]["id"]
+    common = {"sessionId": "bare", "from": "15550100002"}
+
+    written = await client.post(
+        "/v1/sandbox/messages",
+        json={**common, "text": "hi all", "groupId": group.removesuffix("@g.us")},
+    )
+    presence = await client.post(
+        "/v1/sandbox/presence",
+        json={**common, "state": "typing", "groupId": f" {group.upper()} "},
+    )
+    received = await device.listener.wait_for(MessageReceived)
+    await device.listener.wait_for(PresenceChanged)
+
+    assert written.status_code == 200, written.text
+    assert written.json()["data"]["chat"] == group
+    assert received.chat == group
+    assert received.text == "hi all"
+    assert presence.status_code == 200, presence.text
+    assert device.listener.of_type(PresenceChanged)[0].chat == group
 
 
 @pytest.mark.parametrize(

@@ -260,8 +260,12 @@ async def test_reaction_to_unknown_message_not_found(
         },
     )
 
-    assert_reply_error(unknown, 404, "NOT_FOUND")
+    unknown_message = assert_reply_error(unknown, 404, "NOT_FOUND")
     assert_reply_error(foreign, 404, "NOT_FOUND")
+    assert unknown_message == (
+        f"message '3A99' not found in the chats of phone '{CONTACT_PHONE}' "
+        "with session 'shop'"
+    )
 
 
 async def test_phone_revokes_own_message(infra: Infrastructure, paired: Device) -> None:
@@ -279,7 +283,11 @@ async def test_phone_revokes_own_message(infra: Infrastructure, paired: Device) 
     )
     event = await paired.listener.wait_for(MessageRevoked)
 
-    assert_reply_error(by_other, 404, "NOT_FOUND")
+    by_other_message = assert_reply_error(by_other, 404, "NOT_FOUND")
+    assert by_other_message == (
+        f"message '{written['waMessageId']}' not found among the messages "
+        "'15550100005@s.whatsapp.net' sent to session 'shop'"
+    )
     assert reply.ok, reply.error
     assert event.wa_message_id == written["waMessageId"]
     assert event.chat == CONTACT_JID

@@ -158,7 +158,8 @@ async def test_receipt_for_unknown_message_not_found(
         {"sessionId": "sender", "messageId": "msg_missing", "status": "read"},
     )
 
-    assert_reply_error(reply, 404, "NOT_FOUND")
+    message = assert_reply_error(reply, 404, "NOT_FOUND")
+    assert message.startswith("message 'msg_missing' not found in session 'sender';")
 
 
 async def test_inbound_message_reaches_driver(

@@ -400,3 +400,16 @@ async def test_revoke_of_phone_message_rejected(
 
     assert raised.value.permanent is True
     assert "VALIDATION_ERROR" in raised.value.reason
+
+
+async def test_revoke_of_unknown_message_not_found(paired: Device) -> None:
+    target = MessageTarget(wa_message_id="3A77", chat=CONTACT_JID, from_me=True)
+
+    with pytest.raises(SendError) as raised:
+        await send(paired, "msg_ru", RevokeContent(target=target))
+
+    assert "NOT_FOUND" in raised.value.reason
+    assert (
+        f"message '3A77' not found in chat '{CONTACT_JID}' of session 'sender'"
+        in raised.value.reason
+    )

@@ -195,6 +195,8 @@ async def test_receipt_advances_record_and_emits_ack(
     late = await wait_for_events(infra, "s1", EventType.MESSAGE_ACK, count=3)
 
     assert record["readAt"] is not None
+    # No "delivered" receipt came first, but a read message was delivered.
+    assert record["deliveredAt"] == record["readAt"]
     assert acks[0].data["id"] == command.message_id
     assert acks[0].data["waMessageId"] == sent["waMessageId"]
     assert acks[0].data["status"] == "read"

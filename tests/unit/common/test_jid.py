@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from wagate_common.jid import InvalidJidError, mask_phone, normalize_jid, parse_jid
+from wagate_common.jid import (
+    InvalidJidError,
+    mask_phone,
+    normalize_group_jid,
+    normalize_jid,
+    parse_jid,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +55,27 @@ def test_normalize_accepts_notation(given: str, expected: str) -> None:
 def test_normalize_rejects_garbage(given: str) -> None:
     with pytest.raises(InvalidJidError):
         normalize_jid(given)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("120363000000000001", "120363000000000001@g.us"),
+        ("120363000000000001@g.us", "120363000000000001@g.us"),
+        (" 120363000000000001@G.US ", "120363000000000001@g.us"),
+        ("15550100001-1600000000", "15550100001-1600000000@g.us"),
+    ],
+)
+def test_normalize_group_accepts_bare_id(given: str, expected: str) -> None:
+    assert normalize_group_jid(given) == expected
+
+
+@pytest.mark.parametrize(
+    "given", ["", "team", "1234", "15550100001@s.whatsapp.net", "120363@g.us.evil"]
+)
+def test_normalize_group_rejects_other(given: str) -> None:
+    with pytest.raises(InvalidJidError):
+        normalize_group_jid(given)
 
 
 def test_parse_keeps_device() -> None:

@@ -110,6 +110,21 @@ def normalize_jid(value: str) -> str:
     return str(parse_jid(value))
 
 
+def normalize_group_jid(value: str) -> str:
+    """Return the canonical JID of a group given with or without ``@g.us``.
+
+    Raises:
+        InvalidJidError: when ``value`` cannot be a group id.
+    """
+    text = value.strip()
+    if "@" not in text:
+        text = f"{text}@{GROUP_SERVER}"
+    jid = parse_jid(text)
+    if not jid.is_group:
+        raise InvalidJidError(value)
+    return str(jid)
+
+
 def normalize_phone(value: str) -> str:
     """Return the E.164 digits of a phone number in any common notation.
 

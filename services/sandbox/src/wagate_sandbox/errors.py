@@ -37,3 +37,13 @@ def not_connected(session_id: str) -> WagateError:
 def group_not_found(group_jid: str) -> WagateError:
     """Return the error for a group the sandbox does not know."""
     return NotFoundError(ErrorCode.GROUP_NOT_FOUND, "sandbox group", group_jid)
+
+
+def message_not_found(message_id: str, where: str) -> WagateError:
+    """Return the 404 of a message that is not ``where`` the sandbox looked.
+
+    ``where`` continues the sentence, such as ``in session 'shop'``.
+    """
+    return WagateError(
+        404, ErrorCode.NOT_FOUND, f"message '{message_id}' not found {where}"
+    )

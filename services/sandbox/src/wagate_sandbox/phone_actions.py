@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import secrets
 
-from wagate_common.errors import ErrorCode, NotFoundError
 from wagate_common.ids import utc_now
 from wagate_common.schemas.sandbox import (
     ApiCall,
@@ -46,7 +45,7 @@ from wagate_sandbox.access import user_jid
 from wagate_sandbox.content import MAX_EMOJI_LENGTH
 from wagate_sandbox.delivery import MessageDelivery
 from wagate_sandbox.devices import DeviceRepository
-from wagate_sandbox.errors import group_not_found, not_linked
+from wagate_sandbox.errors import group_not_found, message_not_found, not_linked
 from wagate_sandbox.group_changes import MAX_GROUP_SIZE, GroupChanges, user_jid_of
 from wagate_sandbox.groups import Group
 from wagate_sandbox.identifiers import new_phone_message_id
@@ -126,10 +125,9 @@ class PhoneActionHandlers:
 
         message = await self._phone_messages.get(session_id, message_id)
         if message is None or message.sender != sender:
-            raise NotFoundError(
-                ErrorCode.NOT_FOUND,
-                f"message of '{sender}' to session '{session_id}'",
+            raise message_not_found(
                 message_id,
+                f"among the messages '{sender}' sent to session '{session_id}'",
             )
         await self._phone_messages.mark_revoked(session_id, message_id)
         push = PushRevoke(
@@ -257,10 +255,8 @@ class PhoneActionHandlers:
             is_own_chat = message.chat == user_jid(phone)
             if message.chat.endswith("@g.us") or is_own_chat:
                 return message.wa_message_id, message.chat
-        raise NotFoundError(
-            ErrorCode.NOT_FOUND,
-            f"message in a chat of phone '{phone}' with session '{session_id}'",
-            message_id,
+        raise message_not_found(
+            message_id, f"in the chats of phone '{phone}' with session '{session_id}'"
         )
 
     async def _group_of_actor(self, group_jid: str, actor: str) -> Group:

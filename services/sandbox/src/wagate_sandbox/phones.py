@@ -25,7 +25,7 @@ session exists, so what is missing is the link.
 
 from __future__ import annotations
 
-from wagate_common.errors import ConflictError, ErrorCode, NotFoundError, WagateError
+from wagate_common.errors import ConflictError, ErrorCode, WagateError
 from wagate_common.ids import isoformat, utc_now
 from wagate_common.jid import USER_SERVER
 from wagate_common.schemas.sandbox import (
@@ -46,7 +46,12 @@ from wagate_common.storage.database import Document
 from wagate_sandbox.content import PHONE_TYPES, check_content
 from wagate_sandbox.delivery import MessageDelivery
 from wagate_sandbox.devices import Device, DeviceRepository
-from wagate_sandbox.errors import group_not_found, not_connected, not_linked
+from wagate_sandbox.errors import (
+    group_not_found,
+    message_not_found,
+    not_connected,
+    not_linked,
+)
 from wagate_sandbox.group_changes import forbidden
 from wagate_sandbox.groups import Group, GroupRepository
 from wagate_sandbox.identifiers import new_group_jid, new_phone_message_id, new_token
@@ -104,7 +109,7 @@ class PhoneHandlers:
         session_id = check_session_id(request.session_id)
         phone = check_phone(request.phone, "phone")
         push_name = _check_push_name(request.push_name)
-        self._claim_pairing(session_id, phone)
+        self._claim_pairing(session_id, phone, request.session_status)
 
         account = Account(jid=f"{phone}@{USER_SERVER}", phone=phone, push_name=push_name)
         token = new_token()
@@ -212,8 +217,10 @@ class PhoneHandlers:
 
         copies = await self._inbox.find_copies(session_id, message_id)
         if not copies:
-            raise NotFoundError(
-                ErrorCode.NOT_FOUND, f"message of session '{session_id}'", message_id
+            raise message_not_found(
+                message_id,
+                f"in session '{session_id}'; name a message the session sent, by "
+                "its id or its waMessageId",
             )
         first = copies[0]
         moved = await self._inbox.advance_status(session_id, first["id"], request.status)
@@ -315,14 +322,23 @@ class PhoneHandlers:
         notified = await self._pusher.push(session_id, PushDropped())
         return Answer({"sessionId": session_id, "state": "dropped", "notified": notified})
 
-    def _claim_pairing(self, session_id: str, phone: str) -> None:
+    def _claim_pairing(
+        self, session_id: str, phone: str, session_status: str | None
+    ) -> None:
         """Take the session's live pairing for ``phone``, or raise a 409 error."""
         pairing = self._pairing.get_live(session_id)
         if pairing is None:
+            # A session usually reaches "qr" a second or two after connect, so a
+            # pair request sent right after connect lands here. Its status shows that.
+            advice = "wait for status 'qr' ('pairing' when it pairs by phone number)"
+            if session_status:
+                advice = f"its status is '{session_status}'. Connect it and {advice}"
+            else:
+                advice = f"connect it and {advice}"
             raise ConflictError(
                 ErrorCode.SANDBOX_CONFLICT,
                 f"session '{session_id}' is not waiting for a QR scan or a pairing "
-                "code; connect it first",
+                f"code; {advice}",
             )
         if pairing.phone is not None and pairing.phone != phone:
             raise ConflictError(

@@ -27,7 +27,6 @@ from wagate_common.errors import (
     ConflictError,
     ErrorCode,
     InvalidRecipientError,
-    NotFoundError,
     WagateError,
 )
 from wagate_common.ids import isoformat, utc_now
@@ -52,6 +51,7 @@ from wagate_sandbox.content import (
 )
 from wagate_sandbox.delivery import MessageDelivery
 from wagate_sandbox.devices import DeviceRepository
+from wagate_sandbox.errors import message_not_found
 from wagate_sandbox.group_changes import GroupChanges, forbidden
 from wagate_sandbox.identifiers import new_device_message_id
 from wagate_sandbox.inbox import InboxEntry, InboxRepository
@@ -206,10 +206,9 @@ class SendHandler:
             if copy["to"] == sent.chat and copy["type"] not in ACTION_TYPES
         ]
         if not copies:
-            raise NotFoundError(
-                ErrorCode.NOT_FOUND,
-                f"message of session '{sent.session_id}' in chat '{sent.chat}'",
+            raise message_not_found(
                 target.wa_message_id,
+                f"in chat '{sent.chat}' of session '{sent.session_id}'",
             )
         return copies[0]
 

@@ -394,11 +394,16 @@ push_adapter: TypeAdapter[Push] = TypeAdapter(Push)
 
 
 class ApiPair(WireModel):
-    """A phone scans the session's QR code (or types its pairing code)."""
+    """A phone scans the session's QR code (or types its pairing code).
+
+    ``session_status`` is the session's status as the api stored it, quoted
+    in the error when the session is not pairing.
+    """
 
     session_id: str
     phone: str
     push_name: str | None = None
+    session_status: str | None = None
 
 
 class ApiMessage(WireContent):

@@ -39,6 +39,17 @@ _TIMESTAMP_FIELD = {
 }
 
 
+def _stamps_implied_by(status: MessageStatus) -> list[str]:
+    """Return the receipt timestamp fields of the receipt statuses before ``status``.
+
+    A ``read`` receipt may come without a ``delivered`` one before it, yet a
+    read message was delivered, so ``deliveredAt`` must be set as well (and
+    ``readAt`` for ``played``).
+    """
+    skipped = _ORDER[_ORDER.index(MessageStatus.DELIVERED) : _ORDER.index(status)]
+    return [_TIMESTAMP_FIELD[step] for step in skipped]
+
+
 def statuses_before(status: MessageStatus) -> list[str]:
     """Return the statuses a record may move from to reach ``status``."""
     return [step.value for step in _ORDER[: _ORDER.index(status)]]
@@ -107,7 +118,11 @@ class MessageRepository:
     async def mark_status(
         self, session_id: str, wa_message_id: str, status: MessageStatus
     ) -> Document | None:
-        """Advance a record to a receipt's status; never moves it backwards."""
+        """Advance a record to a receipt's status; never moves it backwards.
+
+        A receipt that skips a step also sets the skipped receipt timestamps
+        that are still unset: ``read`` sets ``deliveredAt`` to the same time.
+        """
         return await self._advance(
             {"sessionId": session_id, "waMessageId": wa_message_id}, status, {}
         )
@@ -144,12 +159,20 @@ class MessageRepository:
         self, match: dict[str, Any], status: MessageStatus, fields: dict[str, Any]
     ) -> Document | None:
         now = utc_now()
-        update = {**fields, "status": status.value, "updatedAt": now}
+        values = {**fields, "status": status.value, "updatedAt": now}
         stamp = _TIMESTAMP_FIELD.get(status)
-        if stamp and stamp not in update:
-            update[stamp] = now
+        if stamp and stamp not in values:
+            values[stamp] = now
+        # A pipeline update, so that a skipped step's timestamp is set only when
+        # missing. $literal keeps a value that starts with "$" from being read
+        # as a field path.
+        update: dict[str, Any] = {
+            name: {"$literal": value} for name, value in values.items()
+        }
+        for implied in _stamps_implied_by(status):
+            update[implied] = {"$ifNull": [f"${implied}", now]}
         return await self._collection.find_one_and_update(
             {**match, "status": {"$in": statuses_before(status)}},
-            {"$set": update},
+            [{"$set": update}],
             return_document=ReturnDocument.AFTER,
         )

@@ -8,7 +8,12 @@ from pydantic import Field, StrictBool, field_validator, model_validator
 
 from wagate_api.models.messages import MAX_TEXT_LENGTH
 from wagate_api.models.request import RequestModel
-from wagate_common.jid import InvalidJidError, normalize_jid, normalize_phone
+from wagate_common.jid import (
+    InvalidJidError,
+    normalize_group_jid,
+    normalize_jid,
+    normalize_phone,
+)
 
 
 def _phone(value: str) -> str:
@@ -80,12 +85,12 @@ PresenceState = Literal["typing", "recording", "paused", "available", "unavailab
 
 def _group_jid(value: str) -> str:
     try:
-        group = normalize_jid(value)
+        return normalize_group_jid(value)
     except InvalidJidError as error:
-        raise ValueError("must be a group JID such as 120363000000000001@g.us") from error
-    if not group.endswith("@g.us"):
-        raise ValueError("must be a group JID ending in @g.us")
-    return group
+        raise ValueError(
+            "must be a group id: the group's JID, such as 120363000000000001@g.us, "
+            "or its part before the @"
+        ) from error
 
 
 class SandboxMedia(RequestModel):

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from wagate_common.errors import ErrorCode, WagateError
 from wagate_common.jid import (
-    GROUP_SERVER,
     LID_SERVER,
     USER_SERVER,
     InvalidJidError,
+    normalize_group_jid,
     normalize_phone,
     parse_jid,
 )
@@ -72,22 +72,16 @@ def group_jid(value: str) -> str:
     Raises:
         WagateError: 400 ``VALIDATION_ERROR`` when ``value`` cannot be a group id.
     """
-    text = value.strip()
-    if "@" not in text:
-        text = f"{text}@{GROUP_SERVER}"
     try:
-        jid = parse_jid(text)
-    except InvalidJidError:
-        jid = None
-    if jid is None or not jid.is_group:
+        return normalize_group_jid(value)
+    except InvalidJidError as error:
         raise WagateError(
             400,
             ErrorCode.VALIDATION_ERROR,
             f"'{value}' is not a group id; use the group's JID, such as "
             "120363000000000001@g.us, or its part before the @",
             {"fields": [{"field": "groupId", "message": "not a group id"}]},
-        )
-    return str(jid)
+        ) from error
 
 
 def path_user_jid(value: str) -> str:

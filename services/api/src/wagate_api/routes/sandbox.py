@@ -35,10 +35,11 @@ from wagate_api.models.sandbox import (
     SandboxRevoke,
 )
 from wagate_api.routes.common import load_session
+from wagate_api.routes.entries import group_jid
 from wagate_common.broker import subjects
 from wagate_common.errors import ErrorCode, WagateError
 from wagate_common.ids import new_id
-from wagate_common.jid import InvalidJidError, normalize_jid, normalize_phone
+from wagate_common.jid import InvalidJidError, normalize_phone
 from wagate_common.schemas.base import WireModel
 from wagate_common.schemas.sandbox import (
     ApiCall,
@@ -60,6 +61,7 @@ from wagate_common.schemas.sandbox import (
     WirePoll,
 )
 from wagate_common.schemas.sessions import Driver
+from wagate_common.storage.database import Document
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +86,12 @@ Data = Envelope[dict[str, Any]]
 @router.post("/pair", response_model=Data)
 async def pair(body: SandboxPair, context: Context, caller: Caller) -> Data:
     """Scan the session's current QR code (or enter its pairing code) with a phone."""
-    await _load_sandbox_session(context, caller, body.session_id)
+    session = await _load_sandbox_session(context, caller, body.session_id)
     request = ApiPair(
-        session_id=body.session_id, phone=body.phone, push_name=body.push_name
+        session_id=body.session_id,
+        phone=body.phone,
+        push_name=body.push_name,
+        session_status=session.get("status"),
     )
     return Envelope(data=await _ask(context, "pair", request))
 
@@ -240,7 +245,7 @@ async def change_group_participants(
     await _load_sandbox_session(context, caller, body.session_id)
     request = ApiParticipants(
         session_id=body.session_id,
-        group_id=_group_path(group_id),
+        group_id=group_jid(group_id),
         by=body.by,
         action=body.action,
         participants=body.participants,
@@ -259,7 +264,7 @@ async def update_group(
     await _load_sandbox_session(context, caller, body.session_id)
     request = ApiGroupUpdate(
         session_id=body.session_id,
-        group_id=_group_path(group_id),
+        group_id=group_jid(group_id),
         by=body.by,
         subject=body.subject,
         description=body.description,
@@ -333,25 +338,9 @@ def _poll(poll: SandboxPoll | None) -> WirePoll | None:
     return WirePoll(question=poll.question, options=poll.options, selectable=selectable)
 
 
-def _group_path(group_id: str) -> str:
-    """Return the canonical JID of a group in the path, or raise a 400 error."""
-    try:
-        group = normalize_jid(group_id)
-    except InvalidJidError:
-        group = ""
-    if not group.endswith("@g.us"):
-        raise WagateError(
-            400,
-            ErrorCode.VALIDATION_ERROR,
-            f"'{group_id}' is not a group JID such as 120363000000000001@g.us",
-            {"fields": [{"field": "groupId", "message": "not a group JID"}]},
-        )
-    return group
-
-
 async def _load_sandbox_session(
     context: ApiContext, caller: Principal, session_id: str
-) -> None:
+) -> Document:
     session = await load_session(context, caller, session_id)
     if session["driver"] != Driver.SANDBOX.value:
         raise WagateError(
@@ -360,6 +349,7 @@ async def _load_sandbox_session(
             f"session '{session_id}' uses the {session['driver']} driver, "
             "not the sandbox",
         )
+    return session
 
 
 async def _ask(context: ApiContext, operation: str, request: WireModel) -> dict[str, Any]:

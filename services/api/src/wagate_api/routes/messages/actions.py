@@ -40,6 +40,7 @@ from wagate_api.routes.messages.sending import (
 from wagate_api.routes.messages.targets import (
     find_message,
     message_not_found,
+    require_message_record,
     sent_target,
 )
 from wagate_common.errors import ErrorCode, WagateError
@@ -56,20 +57,6 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
-# Record types that are messages of their own; the others act on one.
-REVOCABLE_TYPES = frozenset(
-    {
-        "text",
-        "image",
-        "video",
-        "audio",
-        "document",
-        "sticker",
-        "location",
-        "contact",
-        "poll",
-    }
-)
 ACTION_RESPONSES: dict[int | str, dict[str, str]] = {
     **SEND_RESPONSES,
     404: {"description": "The message is unknown or belongs to another session."},
@@ -96,6 +83,8 @@ async def send_reaction(
     session = await load_session(context, caller, body.session_id)
     require_connected_for_wait(session, wait)
     found = await find_message(context, body.session_id, body.message_id)
+    if found.sent is not None:
+        require_message_record(found.sent, body.message_id, "reacted to")
     target = found.target()
 
     command = SendCommand(
@@ -168,11 +157,12 @@ async def edit_message(
     Returns the new ``edit`` record; the original record keeps its content.
     """
     record = await _own_record(context, caller, message_id, "edited")
+    require_message_record(record, message_id, "edited")
     if record["type"] != "text":
         raise WagateError(
             422,
             ErrorCode.UNSUPPORTED_MESSAGE_TYPE,
-            f"message '{message_id}' is a {record['type']} message; only text "
+            f"message '{message_id}' is of type '{record['type']}'; only text "
             f"messages can be edited",
         )
     if (record.get("content") or {}).get("forwarded"):
@@ -216,13 +206,7 @@ async def revoke_message(
     Returns the new ``revoke`` record; the original record stays.
     """
     record = await _own_record(context, caller, message_id, "revoked")
-    if record["type"] not in REVOCABLE_TYPES:
-        raise WagateError(
-            422,
-            ErrorCode.UNSUPPORTED_MESSAGE_TYPE,
-            f"message '{message_id}' is a {record['type']} record, which cannot be "
-            f"revoked; send an empty reaction to remove a reaction",
-        )
+    require_message_record(record, message_id, "revoked")
     session = await load_session(context, caller, record["sessionId"])
     require_connected_for_wait(session, wait)
     target = sent_target(record)

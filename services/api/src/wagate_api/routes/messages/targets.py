@@ -1,13 +1,34 @@
-"""Finding the earlier message that a reaction, forward, edit or revoke names."""
+"""Finding the earlier message that a reaction, forward, edit or revoke names.
+
+Only a message can be such a target: a reaction, edit or revoke record cannot.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from wagate_api.context import ApiContext
 from wagate_common.errors import ConflictError, ErrorCode, WagateError
 from wagate_common.schemas.commands import MessageTarget
 from wagate_common.storage.database import Document
+
+# Record types that are messages of their own. Reaction, edit and revoke records
+# only act on one of these, so nothing can react to, edit or revoke them.
+MESSAGE_TYPES = frozenset(
+    {
+        "text",
+        "image",
+        "video",
+        "audio",
+        "document",
+        "sticker",
+        "location",
+        "contact",
+        "poll",
+    }
+)
+Action = Literal["reacted to", "edited", "revoked"]
 
 
 @dataclass(frozen=True)
@@ -83,3 +104,45 @@ def message_not_found(message_id: str, session_id: str | None = None) -> WagateE
     return WagateError(
         404, ErrorCode.NOT_FOUND, f"message '{message_id}' not found{where}"
     )
+
+
+def require_message_record(record: Document, message_id: str, action: Action) -> None:
+    """Raise when our record is a reaction, edit or revoke rather than a message.
+
+    Raises:
+        WagateError: 422 ``UNSUPPORTED_MESSAGE_TYPE`` with a hint that fits the
+            record's type and ``action``.
+    """
+    record_type = str(record["type"])
+    if record_type in MESSAGE_TYPES:
+        return
+    article = "an" if record_type[:1] in ("a", "e", "i", "o", "u") else "a"
+    message = (
+        f"message '{message_id}' is {article} {record_type} record, not a message, "
+        f"so it cannot be {action}"
+    )
+    hint = _action_record_hint(record, action)
+    if hint:
+        message = f"{message}; {hint}"
+    raise WagateError(422, ErrorCode.UNSUPPORTED_MESSAGE_TYPE, message)
+
+
+def _action_record_hint(record: Document, action: Action) -> str | None:
+    """Return what to do instead with the message that ``record`` acts on."""
+    target = ((record.get("content") or {}).get("target") or {}).get("waMessageId")
+    original = f"message '{target}'" if target else "the original message"
+    if record["type"] == "reaction":
+        if action == "revoked":
+            return f"send an empty reaction to {original} to remove the reaction"
+        return (
+            f"send a new reaction to {original} instead, which replaces the "
+            f"session's earlier one"
+        )
+    if record["type"] == "edit":
+        if action == "edited":
+            return f"send a new edit of {original} instead"
+        verb = "revoke" if action == "revoked" else "react to"
+        return f"{verb} the edited {original} instead"
+    if record["type"] == "revoke":
+        return f"it deleted {original} for everyone, which cannot be undone"
+    return None
