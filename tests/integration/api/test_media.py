@@ -263,6 +263,37 @@ async def test_text_plain_image_unsupported(
     await assert_nothing_stored(infra)
 
 
+@pytest.mark.parametrize(
+    ("media_type", "mimetype"),
+    [
+        ("image", "image/png"),
+        ("sticker", "image/webp"),
+        ("video", "video/mp4"),
+        ("audio", "audio/ogg"),
+    ],
+)
+async def test_unrecognized_bytes_unsupported(
+    client: httpx.AsyncClient,
+    infra: Infrastructure,
+    session: str,
+    media_type: str,
+    mimetype: str,
+) -> None:
+    response = await client.post(
+        "/v1/messages/media",
+        json=media_body(
+            type=media_type,
+            media={"base64": b64(b"hello text"), "mimetype": mimetype},
+        ),
+    )
+
+    body = assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+    message = body["error"]["message"]
+    assert f"not in a recognized {media_type} format" in message
+    assert mimetype in message
+    await assert_nothing_stored(infra)
+
+
 async def test_pdf_declared_as_image_unsupported(
     client: httpx.AsyncClient, infra: Infrastructure, session: str
 ) -> None:

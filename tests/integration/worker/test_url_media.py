@@ -261,6 +261,39 @@ async def test_url_bytes_of_wrong_type_fail(
     assert "the bytes are application/pdf" in error
 
 
+async def test_url_unrecognized_bytes_fail(
+    infra: Infrastructure,
+    start_worker: WorkerFactory,
+    network: ScriptedNetwork,
+    http_server: LoopbackServer,
+) -> None:
+    http_server.routes["/fake.png"] = Route(body=b"hello text", content_type="image/png")
+    await connected_worker(infra, start_worker, **ALLOW_LOOPBACK)
+
+    command = await send_url_media(infra, http_server.url("/fake.png"))
+    error = await failure_of(infra, network, command)
+
+    assert http_server.url("/fake.png") in error
+    assert "the bytes are not in a recognized image format" in error
+    assert "image/jpeg, image/png or image/webp" in error
+
+
+async def test_url_untyped_unrecognized_bytes_fail(
+    infra: Infrastructure,
+    start_worker: WorkerFactory,
+    network: ScriptedNetwork,
+    http_server: LoopbackServer,
+) -> None:
+    # A server that names no specific type leaves the decision to the bytes.
+    http_server.routes["/voice"] = Route(body=b"hello text", content_type=None)
+    await connected_worker(infra, start_worker, **ALLOW_LOOPBACK)
+
+    command = await send_url_media(infra, http_server.url("/voice"), media_type="audio")
+    error = await failure_of(infra, network, command)
+
+    assert "the bytes are not in a recognized audio format" in error
+
+
 async def test_url_private_address_refused(
     infra: Infrastructure,
     start_worker: WorkerFactory,

@@ -18,10 +18,10 @@ from nats.js.errors import DigestMismatchError
 
 from wagate_common.mediatypes import (
     RULES,
+    UNKNOWN_MIMETYPE,
     MediaRejectedError,
     base_mimetype,
     check_media,
-    sniff_mimetype,
 )
 from wagate_common.schemas.commands import (
     MediaContent,
@@ -38,7 +38,6 @@ from wagate_worker.media.preview import LinkPreviewer
 
 logger = logging.getLogger(__name__)
 
-UNKNOWN_MIMETYPE = "application/octet-stream"
 # Content types that do not name a format, so the bytes decide instead.
 _GENERIC_MIMETYPES = frozenset({UNKNOWN_MIMETYPE, "binary/octet-stream"})
 
@@ -138,8 +137,8 @@ class OutgoingPreparer:
             ) from error
 
         declared = body.content_type
-        if declared is None or base_mimetype(declared) in _GENERIC_MIMETYPES:
-            declared = sniff_mimetype(body.data[:512]) or UNKNOWN_MIMETYPE
+        if declared is not None and base_mimetype(declared) in _GENERIC_MIMETYPES:
+            declared = None
         try:
             mimetype = check_media(media_type, declared, body.data)
         except MediaRejectedError as error:
