@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 import pytest
 
-from wagate_common.netguard import UrlNotAllowedError, check_address, resolve_allowed
+from wagate_common.netguard import (
+    IpAddress,
+    UrlNotAllowedError,
+    check_address,
+    resolve_allowed,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +65,16 @@ async def test_bad_scheme_or_host_refused(url: str) -> None:
 async def test_localhost_name_resolved_and_refused() -> None:
     with pytest.raises(UrlNotAllowedError, match="private"):
         await resolve_allowed("http://localhost:8080/hook", allow_private=False)
+
+
+async def test_unresolvable_host_says_unreachable() -> None:
+    async def no_such_host(host: str, port: int) -> list[IpAddress]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with pytest.raises(UrlNotAllowedError) as raised:
+        await resolve_allowed("https://shop.invalid/a.png", False, no_such_host)
+
+    assert str(raised.value) == (
+        "URL 'https://shop.invalid/a.png' cannot be reached: "
+        "host 'shop.invalid' does not resolve"
+    )

@@ -33,8 +33,8 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 class UrlNotAllowedError(ValueError):
     """A URL's scheme or address is not allowed."""
 
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"URL '{url}' is not allowed: {reason}")
+    def __init__(self, url: str, reason: str, *, verdict: str = "is not allowed") -> None:
+        super().__init__(f"URL '{url}' {verdict}: {reason}")
         self.url = url
         self.reason = reason
 
@@ -128,9 +128,13 @@ async def _resolve(url: str, host: str, port: int, resolver: Resolver) -> list[I
     try:
         addresses = await resolver(host, port)
     except socket.gaierror as error:
-        raise UrlNotAllowedError(url, f"host '{host}' does not resolve") from error
+        raise UrlNotAllowedError(
+            url, f"host '{host}' does not resolve", verdict="cannot be reached"
+        ) from error
     if not addresses:
-        raise UrlNotAllowedError(url, f"host '{host}' resolves to no address")
+        raise UrlNotAllowedError(
+            url, f"host '{host}' resolves to no address", verdict="cannot be reached"
+        )
     return addresses
 
 
