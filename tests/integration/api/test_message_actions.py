@@ -399,7 +399,8 @@ async def test_edit_and_revoke_refused(
         await seed_received(infra, session, "msg_x")
     records_before = await message_records(infra)
 
-    response = await client.request(method, "/v1/messages/msg_x", json={"text": "new"})
+    body = {"text": "new"} if method == "PATCH" else None
+    response = await client.request(method, "/v1/messages/msg_x", json=body)
 
     assert_error(response, status, code)
     assert await message_records(infra) == records_before
@@ -468,7 +469,8 @@ async def test_action_record_refusal_hint_fits_kind(
     content = ACTION_RECORDS[kind]
     await seed_sent(infra, "msg_x", session, PEER, content, wa_message_id="WA-X")
 
-    response = await client.request(method, "/v1/messages/msg_x", json={"text": "t"})
+    body = {"text": "t"} if method == "PATCH" else None
+    response = await client.request(method, "/v1/messages/msg_x", json=body)
 
     error = assert_error(response, 422, "UNSUPPORTED_MESSAGE_TYPE")
     message = error["error"]["message"]

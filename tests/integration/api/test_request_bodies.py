@@ -77,14 +77,85 @@ async def test_json_content_types_accepted(
     assert response.status_code == 202, response.text
 
 
-async def test_bodyless_post_needs_no_content_type(
+async def test_json_without_content_type_accepted(
     client: httpx.AsyncClient, session: str
 ) -> None:
+    request = client.build_request(
+        "POST",
+        "/v1/messages/text",
+        content=b'{"sessionId": "bot", "to": "15550100002", "text": "hello"}',
+    )
+    response = await client.send(request)
+
+    assert "content-type" not in request.headers
+    assert response.status_code == 202, response.text
+
+
+async def test_body_type_checked_after_routing(client: httpx.AsyncClient) -> None:
+    headers = {"Content-Type": "text/plain"}
+
+    unknown = await client.post("/v1/nothing-here", content=b"x", headers=headers)
+    wrong_method = await client.put("/v1/sessions", content=b"x", headers=headers)
+
+    assert_error(unknown, 404, "NOT_FOUND")
+    assert_error(wrong_method, 405, "METHOD_NOT_ALLOWED")
+
+
+async def test_body_on_bodyless_route_rejected(
+    client: httpx.AsyncClient, session: str
+) -> None:
+    response = await client.post("/v1/sessions/bot/disconnect", json={"force": True})
+
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "takes no request body" in error["error"]["message"]
+    record = (await client.get("/v1/sessions/bot")).json()["data"]
+    assert record["status"] == "created"
+
+
+@pytest.mark.parametrize("content", [b"", b"{}", b" {} "])
+async def test_empty_body_on_bodyless_route_accepted(
+    client: httpx.AsyncClient, session: str, content: bytes
+) -> None:
     response = await client.post(
-        "/v1/sessions/bot/disconnect", headers={"Content-Type": "text/plain"}
+        "/v1/sessions/bot/disconnect",
+        content=content,
+        headers={"Content-Type": "text/plain"},
     )
 
     assert response.status_code == 202, response.text
+
+
+async def test_body_not_utf8_invalid_json(
+    client: httpx.AsyncClient, infra: Infrastructure, session: str
+) -> None:
+    response = await client.post(
+        "/v1/messages/text",
+        content=b'{"sessionId": "bot", "to": "15550100002", "text": "caf\xe9"}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    error = assert_error(response, 400, "INVALID_JSON")
+    assert "not UTF-8" in error["error"]["message"]
+    assert await nothing_sent(infra)
+
+
+async def test_openapi_documents_error_envelope(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    operation = schema["paths"]["/v1/messages/text"]["post"]
+
+    assert "422" not in operation["responses"]
+    assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorEnvelope"
+    }
+    reaction = schema["paths"]["/v1/messages/reaction"]["post"]["responses"]
+    assert reaction["422"]["description"].startswith("`UNSUPPORTED_MESSAGE_TYPE`")
+    assert reaction["422"]["content"] == operation["responses"]["400"]["content"]
+    components = schema["components"]["schemas"]
+    assert "HTTPValidationError" not in components
+    assert components["ErrorEnvelope"]["properties"]["error"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+    assert set(components["ErrorBody"]["required"]) == {"code", "message"}
 
 
 async def test_deeply_nested_json_invalid(

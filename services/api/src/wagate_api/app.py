@@ -10,11 +10,8 @@ from fastapi import FastAPI
 
 from wagate_api.context import ApiContext
 from wagate_api.errors import install_error_handlers
-from wagate_api.middleware import (
-    BodyLimitMiddleware,
-    JsonBodyMiddleware,
-    RequestContextMiddleware,
-)
+from wagate_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from wagate_api.openapi import install_error_schema
 from wagate_api.routes import (
     admin,
     contacts,
@@ -68,9 +65,12 @@ def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> Fa
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # A body without Content-Type is read as JSON; CheckedRoute rejects other types.
+        strict_content_type=False,
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_error_schema(app)
     # Added first so it runs innermost: after the body limit, before routing.
     app.add_middleware(
         IdempotencyMiddleware, wait_seconds=settings.idempotency_wait_seconds
@@ -83,7 +83,6 @@ def create_app(settings: ApiSettings, infra: Infrastructure | None = None) -> Fa
             SANDBOX_MESSAGES_ROUTE: settings.max_media_body_bytes,
         },
     )
-    app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(RequestContextMiddleware)
     for module in (
         health,

@@ -75,10 +75,13 @@ async def _handle_http(_: Request, error: StarletteHTTPException) -> JSONRespons
     code = _STATUS_CODES.get(error.status_code, ErrorCode.INTERNAL_ERROR)
     message = str(error.detail) if error.detail else "request failed"
     if error.status_code == 400 and message == _FASTAPI_BODY_ERROR:
-        # FastAPI's text for a body its JSON parser failed on in an unexpected way,
-        # such as nesting deeper than Python's recursion limit.
+        # FastAPI's text for a body its JSON parser failed on in an unexpected way:
+        # bytes that are not UTF-8, or nesting deeper than Python's recursion limit.
         code = ErrorCode.INVALID_JSON
-        message = "the request body could not be parsed as JSON (nested too deeply?)"
+        message = (
+            "the request body could not be parsed as JSON: it is not UTF-8 text "
+            "or is nested too deeply"
+        )
     elif error.status_code == 404:
         message = "no such route"
     elif error.status_code == 405:

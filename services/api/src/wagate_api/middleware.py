@@ -1,4 +1,4 @@
-"""Request ids, access metrics and request body checks, as plain ASGI middleware."""
+"""Request ids, access metrics and the body size limit, as plain ASGI middleware."""
 
 from __future__ import annotations
 
@@ -116,38 +116,6 @@ class BodyLimitMiddleware:
             await _send_too_large(send, max_bytes)
 
 
-class JsonBodyMiddleware:
-    """Middleware that rejects a request body not declared as JSON with 415.
-
-    Without this, a body sent as ``text/plain`` or as a form (curl's default)
-    reaches validation as bytes and gets a 400 that does not name the cause.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _has_body(scope):
-            await self.app(scope, receive, send)
-            return
-        content_type = _header(scope, b"content-type")
-        if content_type is None or _is_json(content_type):
-            await self.app(scope, receive, send)
-            return
-
-        logger.info(
-            "request body rejected: not JSON",
-            extra={"path": scope["path"], "content_type": content_type[:100]},
-        )
-        await _send_error(
-            send,
-            415,
-            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-            f"the request body must be JSON, but its Content-Type is "
-            f"'{content_type[:100]}'; send Content-Type: application/json",
-        )
-
-
 class _BodyTooLargeError(Exception):
     pass
 
@@ -162,7 +130,9 @@ async def _send_too_large(send: Send, max_bytes: int) -> None:
 
 
 async def _send_error(send: Send, status: int, code: ErrorCode, message: str) -> None:
-    body = json.dumps(failure(code, message)).encode()
+    body = json.dumps(
+        failure(code, message), ensure_ascii=False, separators=(",", ":")
+    ).encode()
     await send(
         {
             "type": "http.response.start",
@@ -201,23 +171,6 @@ def _content_length(scope: Scope) -> int | None:
         return int(value)
     except ValueError:
         return None
-
-
-def _has_body(scope: Scope) -> bool:
-    if scope["method"] not in ("POST", "PUT", "PATCH"):
-        return False
-    length = _content_length(scope)
-    if length is not None:
-        return length > 0
-    return _header(scope, b"transfer-encoding") is not None
-
-
-def _is_json(content_type: str) -> bool:
-    """Return whether a Content-Type is JSON: ``application/json`` or ``*/*+json``."""
-    mimetype = content_type.split(";", 1)[0].strip().lower()
-    return mimetype == "application/json" or (
-        mimetype.startswith("application/") and mimetype.endswith("+json")
-    )
 
 
 def _route_template(scope: Scope) -> str:

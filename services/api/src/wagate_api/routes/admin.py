@@ -17,6 +17,7 @@ from wagate_api.models.apikeys import (
 )
 from wagate_api.models.envelope import Deleted, Envelope, ListEnvelope, PageInfo
 from wagate_api.routes.common import Cursor, Limit
+from wagate_api.routing import CheckedRoute
 from wagate_api.security.keyformat import display_prefix, generate_key, hash_key
 from wagate_common.errors import ErrorCode, NotFoundError
 from wagate_common.ids import new_id
@@ -24,7 +25,7 @@ from wagate_common.storage.database import Document
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/admin/api-keys", tags=["admin"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/admin/api-keys", tags=["admin"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("admin"))]

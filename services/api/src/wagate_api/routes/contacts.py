@@ -29,6 +29,7 @@ from wagate_api.routes.entries import (
     require_one_valid,
 )
 from wagate_api.routes.live import LIVE_RESPONSES, page_after, require_connected
+from wagate_api.routing import CheckedRoute
 from wagate_common.schemas.rpc import (
     CheckPhonesRequest,
     ContactData,
@@ -43,7 +44,7 @@ from wagate_common.schemas.rpc import (
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/contacts", tags=["contacts"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("contacts"))]

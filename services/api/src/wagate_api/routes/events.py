@@ -13,12 +13,13 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from wagate_api.auth import Principal, require_scope
 from wagate_api.context import ApiContext, get_context
+from wagate_api.routing import CheckedRoute
 from wagate_common.broker import subjects
 from wagate_common.errors import ErrorCode, NotFoundError, WagateError
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/events", tags=["events"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/events", tags=["events"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("sessions"))]

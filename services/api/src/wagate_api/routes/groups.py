@@ -34,6 +34,7 @@ from wagate_api.routes.entries import (
     user_jid,
 )
 from wagate_api.routes.live import LIVE_RESPONSES, page_after, require_connected
+from wagate_api.routing import CheckedRoute
 from wagate_common.schemas.rpc import (
     CreateGroupRequest,
     EmptyRequest,
@@ -51,7 +52,7 @@ from wagate_common.schemas.rpc import (
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/groups", tags=["groups"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/groups", tags=["groups"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("groups"))]

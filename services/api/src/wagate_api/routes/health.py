@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from wagate_api.context import ApiContext, get_context
+from wagate_api.routing import CheckedRoute
 from wagate_common.envelope import failure, success
 from wagate_common.errors import ErrorCode
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=CheckedRoute, tags=["health"])
 
 
 @router.get("/health")

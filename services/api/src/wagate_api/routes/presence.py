@@ -14,11 +14,12 @@ from wagate_api.models.messages import PresenceCreate, PresencePublic
 from wagate_api.routes.common import load_session
 from wagate_api.routes.messages.received import LIVE_RESPONSES
 from wagate_api.routes.messages.sending import normalize_recipient
+from wagate_api.routing import CheckedRoute
 from wagate_common.schemas.rpc import EmptyRequest, PresenceRequest, RpcOperation
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/sessions", tags=["messages"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/sessions", tags=["messages"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 # Presence is part of messaging, so it needs the messages scope, not sessions.

@@ -13,12 +13,13 @@ from wagate_api.models.envelope import Deleted, Envelope, ListEnvelope, PageInfo
 from wagate_api.models.queues import FailedJobPublic, QueuesStats, RetryAccepted
 from wagate_api.queues import read_stats, requeue
 from wagate_api.routes.common import Cursor, Limit
+from wagate_api.routing import CheckedRoute
 from wagate_common.broker.failed import FailedJob, FailedQueue, FailedQueueName
 from wagate_common.errors import ErrorCode, NotFoundError, WagateError
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/queues", tags=["queues"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/queues", tags=["queues"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("queues"))]

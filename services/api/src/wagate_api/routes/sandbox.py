@@ -36,6 +36,7 @@ from wagate_api.models.sandbox import (
 )
 from wagate_api.routes.common import load_session
 from wagate_api.routes.entries import group_jid
+from wagate_api.routing import CheckedRoute
 from wagate_common.broker import subjects
 from wagate_common.errors import ErrorCode, WagateError
 from wagate_common.ids import new_id
@@ -75,7 +76,10 @@ async def require_sandbox(context: Annotated[ApiContext, Depends(get_context)]) 
 
 
 router = APIRouter(
-    prefix="/v1/sandbox", tags=["sandbox"], dependencies=[Depends(require_sandbox)]
+    route_class=CheckedRoute,
+    prefix="/v1/sandbox",
+    tags=["sandbox"],
+    dependencies=[Depends(require_sandbox)],
 )
 
 Context = Annotated[ApiContext, Depends(get_context)]

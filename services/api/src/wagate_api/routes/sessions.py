@@ -21,6 +21,7 @@ from wagate_api.models.sessions import (
 )
 from wagate_api.qr import png_data_uri, render_png
 from wagate_api.routes.common import Cursor, Limit, load_session
+from wagate_api.routing import CheckedRoute
 from wagate_common.envelope import success
 from wagate_common.errors import ErrorCode, WagateError
 from wagate_common.ids import new_id
@@ -35,7 +36,7 @@ from wagate_common.storage.database import Document
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/sessions", tags=["sessions"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("sessions"))]

@@ -12,6 +12,7 @@ from wagate_api.context import ApiContext, get_context
 from wagate_api.models.envelope import Deleted, Envelope, ListEnvelope, PageInfo
 from wagate_api.models.states import StatePublic, StatePut
 from wagate_api.routes.common import Cursor, Limit, load_session
+from wagate_api.routing import CheckedRoute
 from wagate_common.errors import ErrorCode, NotFoundError, WagateError
 from wagate_common.jid import InvalidJidError, normalize_jid
 from wagate_common.storage.database import Document
@@ -19,7 +20,7 @@ from wagate_common.storage.states import VersionConflictError
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/states", tags=["states"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/states", tags=["states"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("states"))]

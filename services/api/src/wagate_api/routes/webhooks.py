@@ -20,6 +20,7 @@ from wagate_api.models.webhooks import (
     WebhookWithSecret,
 )
 from wagate_api.routes.common import Cursor, Limit, load_session
+from wagate_api.routing import CheckedRoute
 from wagate_common.broker import subjects
 from wagate_common.errors import ErrorCode, NotFoundError, WagateError
 from wagate_common.ids import new_id
@@ -28,7 +29,7 @@ from wagate_common.storage.database import Document
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/webhooks", tags=["webhooks"])
 
 Context = Annotated[ApiContext, Depends(get_context)]
 Caller = Annotated[Principal, Depends(require_scope("webhooks"))]

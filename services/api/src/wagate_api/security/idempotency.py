@@ -208,7 +208,9 @@ async def _send_conflict(send: Send, message: str) -> None:
 
 
 async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
-    await _send_raw(send, status, "application/json", json.dumps(payload).encode())
+    # Compact like FastAPI's own JSON responses, so every answer has one style.
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    await _send_raw(send, status, "application/json", body)
 
 
 async def _send_raw(

@@ -43,6 +43,7 @@ from wagate_api.routes.messages.targets import (
     require_message_record,
     sent_target,
 )
+from wagate_api.routing import CheckedRoute
 from wagate_common.errors import ErrorCode, WagateError
 from wagate_common.ids import new_id
 from wagate_common.schemas.commands import (
@@ -55,7 +56,7 @@ from wagate_common.storage.database import Document
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/messages", tags=["messages"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/messages", tags=["messages"])
 
 ACTION_RESPONSES: dict[int | str, dict[str, str]] = {
     **SEND_RESPONSES,

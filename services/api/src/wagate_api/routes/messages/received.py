@@ -23,6 +23,7 @@ from wagate_api.models.messages import ReadCreate, ReadPublic
 from wagate_api.routes.common import load_session
 from wagate_api.routes.messages.sending import Caller, Context, normalize_recipient
 from wagate_api.routes.messages.targets import message_not_found
+from wagate_api.routing import CheckedRoute
 from wagate_common.errors import ErrorCode, WagateError
 from wagate_common.jid import GROUP_SERVER
 from wagate_common.schemas.rpc import (
@@ -36,7 +37,7 @@ from wagate_common.storage.database import Document
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/messages", tags=["messages"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/messages", tags=["messages"])
 
 LIVE_RESPONSES: dict[int | str, dict[str, str]] = {
     409: {"description": "`SESSION_NOT_CONNECTED`: the session is not online."},

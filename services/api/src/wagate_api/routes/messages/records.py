@@ -8,9 +8,10 @@ from wagate_api.models.envelope import Envelope
 from wagate_api.models.messages import MessagePublic
 from wagate_api.routes.messages.sending import Caller, Context, to_public
 from wagate_api.routes.messages.targets import message_not_found
+from wagate_api.routing import CheckedRoute
 from wagate_common.errors import ErrorCode, WagateError
 
-router = APIRouter(prefix="/v1/messages", tags=["messages"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/messages", tags=["messages"])
 
 
 @router.get("/{message_id}", response_model=Envelope[MessagePublic])

@@ -30,6 +30,7 @@ from wagate_api.routes.messages.sending import (
     require_connected_for_wait,
     send_message,
 )
+from wagate_api.routing import CheckedRoute
 from wagate_common.ids import new_id
 from wagate_common.schemas.commands import (
     ContactCard,
@@ -46,7 +47,7 @@ from wagate_common.schemas.commands import (
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/messages", tags=["messages"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1/messages", tags=["messages"])
 
 
 @router.post(
