@@ -46,6 +46,8 @@ from wagate_worker.drivers.base import (
     SessionDriver,
 )
 
+UNREACHABLE_REASON = "WhatsApp could not be reached: network is unreachable"
+
 
 @dataclass(frozen=True)
 class SentMessage:
@@ -97,6 +99,8 @@ class ScriptedNetwork:
     request_gates: dict[str, asyncio.Event] = field(default_factory=dict)
     # Sessions whose connect reports nothing, like a start that never ends.
     silent_connects: set[str] = field(default_factory=set)
+    # Sessions whose every connect fails at once, as without a network.
+    unreachable: set[str] = field(default_factory=set)
     _wa_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def create_driver(
@@ -140,6 +144,9 @@ class ScriptedDriver(SessionDriver):
     async def connect(self, pairing_phone: str | None) -> None:
         self.network.connects[self.session_id] += 1
         if self.session_id in self.network.silent_connects:
+            return
+        if self.session_id in self.network.unreachable:
+            await self.emit(Disconnected(reason=UNREACHABLE_REASON, expected=False))
             return
         data = await self.auth.load(self.session_id)
         if data is not None:

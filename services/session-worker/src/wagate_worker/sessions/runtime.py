@@ -296,6 +296,9 @@ class SessionRuntime:
                 return
             case ConnectCommand() as command:
                 self._desired = DesiredStatus.CONNECTED
+                # The user requested a connection, so if this attempt fails too,
+                # the retries start again from the first, shortest delay.
+                self._reconnect.reset()
                 await self._connect(command.pairing_phone)
             case DisconnectCommand():
                 await self._disconnect()

@@ -62,7 +62,7 @@ class ReconnectSchedule:
         return delay
 
     def reset(self) -> None:
-        """Forget past failures: the session connected."""
+        """Forget past failures: the session connected, or the user requested it."""
         self.failures = 0
         self._timer.cancel()
 
