@@ -12,10 +12,9 @@ from fastapi import Depends, Query, Response
 from wagate_api.auth import Principal, require_scope
 from wagate_api.context import ApiContext, get_context
 from wagate_api.models.messages import MessagePublic
+from wagate_api.routes.live import not_connected_error
 from wagate_common.broker import subjects
 from wagate_common.errors import (
-    ConflictError,
-    ErrorCode,
     InvalidRecipientError,
     WagateError,
 )
@@ -45,10 +44,7 @@ def require_connected_for_wait(session: Document, wait: bool) -> None:
         ConflictError: 409 ``SESSION_NOT_CONNECTED``.
     """
     if wait and session["status"] != SessionStatus.CONNECTED.value:
-        raise ConflictError(
-            ErrorCode.SESSION_NOT_CONNECTED,
-            f"session '{session['_id']}' is {session['status']}, not connected",
-        )
+        raise not_connected_error(session)
 
 
 async def send_message(
