@@ -72,3 +72,19 @@ async def test_sent_keeps_dollar_values_literal(infra: Infrastructure) -> None:
 
     assert record is not None
     assert record["waMessageId"] == "$status"
+
+
+async def test_first_revoke_stays_recorded(infra: Infrastructure) -> None:
+    messages = await repository_with_sent(infra, "msg_v")
+    first_at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    first = await messages.mark_revoked("s1", "WA-msg_v", first_at, "msg_r1")
+    second = await messages.mark_revoked("s1", "WA-msg_v", datetime.now(UTC), None)
+    unknown = await messages.mark_revoked("s1", "WA-none", datetime.now(UTC), None)
+
+    assert first is not None
+    assert first["revokedBy"] == "msg_r1"
+    assert second is not None
+    assert second["revokedBy"] == "msg_r1"
+    assert second["revokedAt"].replace(tzinfo=UTC) == first_at
+    assert unknown is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from tests.integration.api.message_support import (
 )
 from wagate_common.broker import subjects
 from wagate_common.infrastructure import Infrastructure
+from wagate_common.storage.messages import MessageRepository
 
 PEER = "15550100002@s.whatsapp.net"
 GROUP = "120363000000000001@g.us"
@@ -480,6 +482,88 @@ async def test_action_record_refusal_hint_fits_kind(
         assert "reaction" not in message
     assert await message_records(infra) == 1
     assert await queued_commands(infra) == 0
+
+
+async def revoke_seeded(
+    infra: Infrastructure, session_id: str, revoked_by: str | None
+) -> None:
+    """Seed the sent text msg_t (WA-T) and record its revoke as the worker does."""
+    await seed_sent(infra, "msg_t", session_id, PEER, TEXT, wa_message_id="WA-T")
+    await MessageRepository(infra.db, 30).mark_revoked(
+        session_id, "WA-T", datetime.now(UTC), revoked_by=revoked_by
+    )
+
+
+REVOKED_TARGET_REQUESTS = [
+    ("PATCH", "/v1/messages/{id}", {"text": "new"}, "so it cannot be edited"),
+    ("DELETE", "/v1/messages/{id}", None, ""),
+    (
+        "POST",
+        "/v1/messages/reaction",
+        {"sessionId": "bot", "messageId": "{id}", "emoji": "x"},
+        "so it cannot be reacted to",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "ending"), REVOKED_TARGET_REQUESTS)
+async def test_action_on_revoked_message_refused(
+    client: httpx.AsyncClient,
+    infra: Infrastructure,
+    session: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    ending: str,
+) -> None:
+    await revoke_seeded(infra, session, revoked_by="msg_r")
+
+    for message_id in ("msg_t", "WA-T"):
+        json_body = body and {
+            key: value.format(id=message_id) for key, value in body.items()
+        }
+        response = await client.request(
+            method, path.format(id=message_id), json=json_body
+        )
+
+        error = assert_error(response, 422, "UNSUPPORTED_MESSAGE_TYPE")
+        message = error["error"]["message"]
+        assert f"message '{message_id}' was already revoked" in message
+        assert "by revoke 'msg_r'" in message
+        assert message.endswith(ending)
+    assert await message_records(infra) == 1
+    assert await queued_commands(infra) == 0
+
+
+async def test_revoke_outside_gateway_refuses_edit(
+    client: httpx.AsyncClient, infra: Infrastructure, session: str
+) -> None:
+    await revoke_seeded(infra, session, revoked_by=None)
+
+    response = await client.patch("/v1/messages/msg_t", json={"text": "new"})
+
+    error = assert_error(response, 422, "UNSUPPORTED_MESSAGE_TYPE")
+    assert (
+        "revoked (deleted for everyone) outside the gateway"
+        in (error["error"]["message"])
+    )
+    assert await queued_commands(infra) == 0
+
+
+async def test_revoked_message_can_be_forwarded(
+    client: httpx.AsyncClient, infra: Infrastructure, session: str
+) -> None:
+    await revoke_seeded(infra, session, revoked_by="msg_r")
+
+    response = await client.post(
+        "/v1/messages/forward",
+        json={"sessionId": session, "to": PEER, "messageId": "msg_t"},
+    )
+
+    assert response.status_code == 202, response.text
+    content = (await last_command(infra, session))["content"]
+    assert content["text"] == "hello"
+    assert content["forwarded"] is True
 
 
 @pytest.mark.parametrize(

@@ -88,6 +88,8 @@ class MessageRepository:
             "createdAt": now,
             "updatedAt": now,
             "sentAt": None,
+            "revokedAt": None,
+            "revokedBy": None,
             "expiresAt": now + self._retention,
         }
         await self._collection.insert_one(document)
@@ -114,6 +116,36 @@ class MessageRepository:
             MessageStatus.SENT,
             {"waMessageId": wa_message_id, "sentAt": sent_at},
         )
+
+    async def mark_revoked(
+        self,
+        session_id: str,
+        wa_message_id: str,
+        revoked_at: datetime,
+        revoked_by: str | None = None,
+    ) -> Document | None:
+        """Record that a message the session sent was deleted for everyone.
+
+        ``revoked_by`` is our id of the ``revoke`` record that deleted it, or
+        None when it was deleted outside the gateway (on the phone, or by a
+        group admin). The first revoke recorded stays. Returns the record, or
+        None when the session sent no message with that WhatsApp id.
+        """
+        record = await self._collection.find_one_and_update(
+            # {"revokedAt": None} also matches records created before the field.
+            {"sessionId": session_id, "waMessageId": wa_message_id, "revokedAt": None},
+            {
+                "$set": {
+                    "revokedAt": revoked_at,
+                    "revokedBy": revoked_by,
+                    "updatedAt": utc_now(),
+                }
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if record is None:
+            record = await self.find_by_wa_id(session_id, wa_message_id)
+        return record
 
     async def mark_status(
         self, session_id: str, wa_message_id: str, status: MessageStatus

@@ -103,8 +103,16 @@ class InboundHandler:
         await self._publish(EventType.MESSAGE_REACTION, data)
 
     async def revoked(self, event: MessageRevoked) -> None:
-        """Publish ``message.revoked``."""
-        data = message_revoked_data(event, await self._our_id(event.wa_message_id))
+        """Mark the record revoked if the session sent the message, then publish.
+
+        The mark makes the api reject later reactions, edits and revokes of a
+        message deleted outside the gateway, as after a revoke through it.
+        """
+        record = await self._context.messages.mark_revoked(
+            self._session_id, event.wa_message_id, event.timestamp
+        )
+        message_id = str(record["_id"]) if record else None
+        data = message_revoked_data(event, message_id)
         await self._publish(EventType.MESSAGE_REVOKED, data)
 
     async def group_participants(self, event: GroupParticipantsChanged) -> None:

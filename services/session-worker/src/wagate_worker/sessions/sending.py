@@ -13,6 +13,12 @@ from wagate_common.broker.failed import (
     FailedQueueName,
     now_text,
 )
+from wagate_common.schemas.commands import (
+    EditContent,
+    ReactionContent,
+    RevokeContent,
+    SendCommand,
+)
 from wagate_common.schemas.events import EventType
 from wagate_common.storage.messages import MessageStatus
 from wagate_worker.drivers.base import NotConnectedError, SendError, SessionDriver
@@ -59,6 +65,10 @@ class MessageSender:
             if pending.result is None:
                 if await self.skip_if_settled(pending):
                     return AttemptOutcome.DONE
+                revoked = await self._revoked_target_reason(pending.command)
+                if revoked is not None:
+                    await self.fail(pending, revoked)
+                    return AttemptOutcome.DONE
                 if await self._must_wait(pending):
                     return AttemptOutcome.RETRY
                 outcome = await self._send(pending, driver)
@@ -104,6 +114,33 @@ class MessageSender:
         await self._park(pending, reason)
         await pending.delivery.ack("failed")
         logger.info("message failed", extra={**self._describe(pending), "error": reason})
+
+    async def _revoked_target_reason(self, command: SendCommand) -> str | None:
+        """Return why an action cannot be sent when its target was revoked, else None.
+
+        The api rejects actions on a message already recorded as revoked. This
+        catches an action queued while the revoke before it was still queued.
+        The outbox sends in command order, so that revoke is recorded by now.
+        """
+        content = command.content
+        if not isinstance(content, ReactionContent | EditContent | RevokeContent):
+            return None
+        if not content.target.from_me:
+            return None
+        target = await self._context.messages.find_by_wa_id(
+            self._session_id, content.target.wa_message_id
+        )
+        if target is None or target.get("revokedAt") is None:
+            return None
+        revoked_by = target.get("revokedBy")
+        if revoked_by == command.message_id:
+            # This revoke itself, sent before a crash and delivered again.
+            return None
+        by = f" by revoke '{revoked_by}'" if revoked_by else " outside the gateway"
+        return (
+            f"message '{target['_id']}' was revoked (deleted for everyone){by} "
+            f"before this {content.message_type} was sent"
+        )
 
     async def _must_wait(self, pending: PendingSend) -> bool:
         """Hold the send until the session's pacing allows it, without an attempt."""
@@ -214,6 +251,16 @@ class MessageSender:
         result = pending.result
         assert result is not None
         command = pending.command
+        if isinstance(command.content, RevokeContent):
+            # Before mark_sent: a crash in between delivers the revoke again,
+            # while a revoke record already sent would be skipped and its
+            # target would never be marked.
+            await self._context.messages.mark_revoked(
+                self._session_id,
+                command.content.target.wa_message_id,
+                result.timestamp,
+                revoked_by=command.message_id,
+            )
         await self._context.messages.mark_sent(
             command.message_id, result.wa_message_id, result.timestamp
         )

@@ -41,6 +41,7 @@ from wagate_api.routes.messages.targets import (
     find_message,
     message_not_found,
     require_message_record,
+    require_not_revoked,
     sent_target,
 )
 from wagate_api.routing import CheckedRoute
@@ -62,7 +63,10 @@ ACTION_RESPONSES: dict[int | str, dict[str, str]] = {
     **SEND_RESPONSES,
     404: {"description": "The message is unknown or belongs to another session."},
     409: {"description": "`MESSAGE_NOT_SENT`: the message has no WhatsApp id yet."},
-    422: {"description": "`UNSUPPORTED_MESSAGE_TYPE`: not possible for this message."},
+    422: {
+        "description": "`UNSUPPORTED_MESSAGE_TYPE`: not possible for this message, "
+        "or the message was already revoked."
+    },
 }
 
 
@@ -86,6 +90,7 @@ async def send_reaction(
     found = await find_message(context, body.session_id, body.message_id)
     if found.sent is not None:
         require_message_record(found.sent, body.message_id, "reacted to")
+        require_not_revoked(found.sent, body.message_id, "reacted to")
     target = found.target()
 
     command = SendCommand(
@@ -159,6 +164,7 @@ async def edit_message(
     """
     record = await _own_record(context, caller, message_id, "edited")
     require_message_record(record, message_id, "edited")
+    require_not_revoked(record, message_id, "edited")
     if record["type"] != "text":
         raise WagateError(
             422,
@@ -208,6 +214,7 @@ async def revoke_message(
     """
     record = await _own_record(context, caller, message_id, "revoked")
     require_message_record(record, message_id, "revoked")
+    require_not_revoked(record, message_id, "revoked")
     session = await load_session(context, caller, record["sessionId"])
     require_connected_for_wait(session, wait)
     target = sent_target(record)

@@ -127,6 +127,25 @@ def require_message_record(record: Document, message_id: str, action: Action) ->
     raise WagateError(422, ErrorCode.UNSUPPORTED_MESSAGE_TYPE, message)
 
 
+def require_not_revoked(record: Document, message_id: str, action: Action) -> None:
+    """Raise when our record shows that its message was deleted for everyone.
+
+    A revoke is recorded on its target once it is sent, so a revoke that is
+    still queued does not count yet; the worker then fails the later action.
+
+    Raises:
+        WagateError: 422 ``UNSUPPORTED_MESSAGE_TYPE`` naming the revoke.
+    """
+    if record.get("revokedAt") is None:
+        return
+    revoked_by = record.get("revokedBy")
+    by = f" by revoke '{revoked_by}'" if revoked_by else " outside the gateway"
+    message = f"message '{message_id}' was already revoked (deleted for everyone){by}"
+    if action != "revoked":
+        message = f"{message}, so it cannot be {action}"
+    raise WagateError(422, ErrorCode.UNSUPPORTED_MESSAGE_TYPE, message)
+
+
 def _action_record_hint(record: Document, action: Action) -> str | None:
     """Return what to do instead with the message that ``record`` acts on."""
     target = ((record.get("content") or {}).get("target") or {}).get("waMessageId")
