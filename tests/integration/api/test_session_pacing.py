@@ -47,6 +47,29 @@ async def test_patch_keeps_absent_fields(client: httpx.AsyncClient) -> None:
     assert response.json()["data"]["metadata"] == {"a": 1}
 
 
+async def test_patch_null_clears_fields(client: httpx.AsyncClient) -> None:
+    await client.post(
+        "/v1/sessions",
+        json={
+            "id": "paced",
+            "driver": "sandbox",
+            "name": "Shop",
+            "metadata": {"a": 1},
+            "sendPacing": {"minGapMs": 0, "perMinute": 20},
+        },
+    )
+
+    response = await client.patch(
+        "/v1/sessions/paced", json={"name": None, "metadata": None, "sendPacing": None}
+    )
+
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert data["name"] is None
+    assert data["metadata"] == {}
+    assert data["sendPacing"] is None
+
+
 async def test_negative_gap_rejected(client: httpx.AsyncClient) -> None:
     await client.post("/v1/sessions", json={"id": "paced", "driver": "sandbox"})
 
