@@ -32,11 +32,18 @@ class Child:
         self.pump.join(timeout=2)
 
 
-def start_child(name: str, command: list[str], env: dict[str, str], width: int) -> Child:
+def start_child(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    width: int,
+    pass_fds: tuple[int, ...] = (),
+) -> Child:
     """Start ``command`` in its own process group, prefixing each output line with name.
 
     Its own process group keeps Ctrl-C in the terminal from reaching the
     child directly, so the stack stops in order rather than all at once.
+    The child inherits the file descriptors in ``pass_fds`` and no others.
     """
     process = subprocess.Popen(
         command,
@@ -45,6 +52,7 @@ def start_child(name: str, command: list[str], env: dict[str, str], width: int) 
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
+        pass_fds=pass_fds,
     )
     assert process.stdout is not None
     prefix = f"{name:<{width}} | "

@@ -8,12 +8,13 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from wagate_cli.lock import DataFolderInUseError, DataFolderLock
 from wagate_cli.ports import LOOPBACK, PROBE_PORT_VARIABLES
-from wagate_cli.stack import Stack, StackConfig, load_admin_key
+from wagate_cli.stack import Stack, StackConfig, load_admin_key, plan_ports
 from wagate_common.embedded import EmbeddedServerError
 from wagate_common.logs import configure_logging
 from wagate_common.settings import LogFormat
@@ -48,30 +49,23 @@ def up(
 ) -> None:
     """Start the whole stack on this machine; Ctrl-C stops it."""
     configure_logging(os.environ.get("WAGATE_LOG_LEVEL", "INFO"), LogFormat.CONSOLE)
+    # The lock comes first and the admin key last, so that a start that fails
+    # its checks neither touches a folder in use nor leaves a new key behind.
+    folder = data_dir.resolve()
+    lock = _lock_data_folder(folder)
+    config = _stack_config(folder, api_port, nats_port, mongo_port)
+    try:
+        ports = plan_ports(config)
+    except EmbeddedServerError as error:
+        lock.release(remove_new_folders=True)
+        _fail(error)
+
     admin_key, generated = load_admin_key(
         data_dir, os.environ.get("WAGATE_ADMIN_API_KEY")
     )
-    config = StackConfig(
-        data_dir=data_dir.resolve(),
-        api_port=api_port,
-        nats_port=nats_port,
-        mongo_port=mongo_port,
-        probe_ports={
-            name: int(os.environ.get(variable, str(DEFAULT_PROBE_PORTS[name])))
-            for name, variable in PROBE_PORT_VARIABLES.items()
-        },
-        fixed_probe_ports=frozenset(
-            name
-            for name, variable in PROBE_PORT_VARIABLES.items()
-            if variable in os.environ
-        ),
-        nats_url=os.environ.get("WAGATE_NATS_URL"),
-        mongo_url=os.environ.get("WAGATE_MONGO_URL"),
-        admin_key=admin_key,
-        api_host=os.environ.get("WAGATE_API_HOST", LOOPBACK),
-        probe_host=os.environ.get("WAGATE_PROBE_HOST", LOOPBACK),
+    stack = Stack(
+        config=config, admin_key=admin_key, ports=ports, inherited_fds=(lock.fileno(),)
     )
-    stack = Stack(config=config, admin_key=admin_key)
     stopping = threading.Event()
     received: set[int] = set()
 
@@ -89,14 +83,55 @@ def up(
     try:
         stack.start()
     except EmbeddedServerError as error:
-        typer.echo(f"wagate could not start: {error}", err=True)
-        raise typer.Exit(code=1) from error
+        lock.release()
+        _fail(error)
 
     _print_banner(stack, generated)
     exit_code = _wait(stack, stopping)
     stack.stop()
+    lock.release()
     typer.echo("wagate stopped")
     raise typer.Exit(code=exit_code)
+
+
+def _stack_config(
+    data_dir: Path, api_port: int, nats_port: int, mongo_port: int
+) -> StackConfig:
+    return StackConfig(
+        data_dir=data_dir,
+        api_port=api_port,
+        nats_port=nats_port,
+        mongo_port=mongo_port,
+        probe_ports={
+            name: int(os.environ.get(variable, str(DEFAULT_PROBE_PORTS[name])))
+            for name, variable in PROBE_PORT_VARIABLES.items()
+        },
+        fixed_probe_ports=frozenset(
+            name
+            for name, variable in PROBE_PORT_VARIABLES.items()
+            if variable in os.environ
+        ),
+        nats_url=os.environ.get("WAGATE_NATS_URL"),
+        mongo_url=os.environ.get("WAGATE_MONGO_URL"),
+        api_host=os.environ.get("WAGATE_API_HOST", LOOPBACK),
+        probe_host=os.environ.get("WAGATE_PROBE_HOST", LOOPBACK),
+    )
+
+
+def _lock_data_folder(data_dir: Path) -> DataFolderLock:
+    lock = DataFolderLock(data_dir)
+    try:
+        lock.acquire()
+    except DataFolderInUseError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(f"cannot lock data folder {data_dir}: {error.strerror or error}")
+    return lock
+
+
+def _fail(error: Exception | str) -> NoReturn:
+    typer.echo(f"wagate up could not start: {error}", err=True)
+    raise typer.Exit(code=1)
 
 
 def _wait(stack: Stack, stopping: threading.Event) -> int:

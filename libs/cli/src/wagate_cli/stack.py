@@ -44,7 +44,6 @@ class StackConfig:
     probe_ports: dict[str, int]
     nats_url: str | None
     mongo_url: str | None
-    admin_key: str | None
     # Services whose probe port the user set: it is not moved when taken.
     fixed_probe_ports: frozenset[str] = frozenset()
     api_host: str = LOOPBACK
@@ -57,22 +56,24 @@ class Stack:
 
     config: StackConfig
     admin_key: str
+    # The port each listener uses, by process name, from plan_ports().
+    ports: dict[str, int]
+    # File descriptors every child keeps open: the data folder's lock, so
+    # that the folder stays locked while any process of the stack runs, also
+    # when wagate up itself was killed.
+    inherited_fds: tuple[int, ...] = ()
     nats_url: str = ""
     mongo_url: str = ""
     children: list[Child] = field(default_factory=list)
     restarts: dict[str, list[float]] = field(default_factory=dict)
-    # The port each listener uses, by process name, once start() has checked them.
-    ports: dict[str, int] = field(default_factory=dict)
 
     def start(self) -> None:
-        """Check the ports, then start every process and wait until each is ready.
+        """Start every process and wait until each is ready.
 
         Raises:
-            EmbeddedServerError: when a port may not be used (nothing has
-                started then) or a process fails to start; the ones already
-                started are stopped first.
+            EmbeddedServerError: when a process fails to start; the ones
+                already started are stopped first.
         """
-        self.ports = self._plan_ports()
         try:
             self._start_servers()
             self._start_services()
@@ -116,53 +117,10 @@ class Stack:
             [str(part) for part in crashed.process.args],  # type: ignore[union-attr]
             child_environment(self._service_environment()),
             _name_width(),
+            self.inherited_fds,
         )
         self.children[self.children.index(crashed)] = replacement
         return True
-
-    def _plan_ports(self) -> dict[str, int]:
-        """Return the port of each listener, moving the internal ones that are taken.
-
-        The api port is claimed first, so a default probe port equal to it moves.
-        """
-        config = self.config
-        plan = PortPlan()
-        api = PortRequest(
-            role="api",
-            host=config.api_host,
-            port=config.api_port,
-            may_move=False,
-            setting="--api-port or WAGATE_API_PORT",
-        )
-        ports = {"api": plan.claim(api)}
-        for name, port in config.probe_ports.items():
-            probe = PortRequest(
-                role=f"{name} probe",
-                host=config.probe_host,
-                port=port,
-                may_move=name not in config.fixed_probe_ports,
-                setting=PROBE_PORT_VARIABLES[name],
-            )
-            ports[name] = plan.claim(probe)
-
-        # nats-server and SecantusDB listen on loopback and always may move,
-        # because the services get their URLs from the stack.
-        servers = [
-            ("nats", config.nats_url, config.nats_port),
-            ("mongo", config.mongo_url, config.mongo_port),
-        ]
-        for name, url, port in servers:
-            if url:
-                continue
-            server = PortRequest(
-                role=name,
-                host=LOOPBACK,
-                port=port,
-                may_move=True,
-                setting=f"--{name}-port",
-            )
-            ports[name] = plan.claim(server)
-        return ports
 
     def _start_servers(self) -> None:
         data = self.config.data_dir
@@ -170,8 +128,9 @@ class Stack:
         self.nats_url = self.config.nats_url or ""
         if not self.nats_url:
             port = self.ports["nats"]
+            command = nats_command(port, data / "nats")
             child = start_child(
-                "nats", nats_command(port, data / "nats"), dict(os.environ), width
+                "nats", command, dict(os.environ), width, self.inherited_fds
             )
             self.children.append(child)
             wait_for_port(port, child.process, timeout=30)
@@ -181,7 +140,9 @@ class Stack:
         if not self.mongo_url:
             port = self.ports["mongo"]
             command = mongo_command(port, data / "mongo")
-            child = start_child("mongo", command, dict(os.environ), width)
+            child = start_child(
+                "mongo", command, dict(os.environ), width, self.inherited_fds
+            )
             self.children.append(child)
             wait_for_port(port, child.process, timeout=60)
             self.mongo_url = mongo_url(port)
@@ -191,7 +152,7 @@ class Stack:
         width = _name_width()
         for name, module in SERVICES:
             command = [sys.executable, "-m", module]
-            child = start_child(name, command, env, width)
+            child = start_child(name, command, env, width, self.inherited_fds)
             self.children.append(child)
             wait_until_ready(child, self.ready_url(name), READY_TIMEOUT_SECONDS)
 
@@ -231,6 +192,53 @@ SERVICES = [
 ]
 
 
+def plan_ports(config: StackConfig) -> dict[str, int]:
+    """Return the port of each listener, moving the internal ones that are taken.
+
+    The api port is claimed first, so a default probe port equal to it moves.
+
+    Raises:
+        EmbeddedServerError: when a port may not be used.
+    """
+    plan = PortPlan()
+    api = PortRequest(
+        role="api",
+        host=config.api_host,
+        port=config.api_port,
+        may_move=False,
+        setting="--api-port or WAGATE_API_PORT",
+    )
+    ports = {"api": plan.claim(api)}
+    for name, port in config.probe_ports.items():
+        probe = PortRequest(
+            role=f"{name} probe",
+            host=config.probe_host,
+            port=port,
+            may_move=name not in config.fixed_probe_ports,
+            setting=PROBE_PORT_VARIABLES[name],
+        )
+        ports[name] = plan.claim(probe)
+
+    # nats-server and SecantusDB listen on loopback and always may move,
+    # because the services get their URLs from the stack.
+    servers = [
+        ("nats", config.nats_url, config.nats_port),
+        ("mongo", config.mongo_url, config.mongo_port),
+    ]
+    for name, url, port in servers:
+        if url:
+            continue
+        server = PortRequest(
+            role=name,
+            host=LOOPBACK,
+            port=port,
+            may_move=True,
+            setting=f"--{name}-port",
+        )
+        ports[name] = plan.claim(server)
+    return ports
+
+
 def load_admin_key(data_dir: Path, configured: str | None) -> tuple[str, bool]:
     """Return the admin key and whether it was generated now.
 
@@ -253,4 +261,10 @@ def _name_width() -> int:
     return max(len(name) for name, _ in [*SERVICES, ("nats", ""), ("mongo", "")])
 
 
-__all__ = ["EmbeddedServerError", "Stack", "StackConfig", "load_admin_key"]
+__all__ = [
+    "EmbeddedServerError",
+    "Stack",
+    "StackConfig",
+    "load_admin_key",
+    "plan_ports",
+]
