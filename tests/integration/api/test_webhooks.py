@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.integration.api.helpers import assert_error
+from tests.integration.api.keys import create_key
 from wagate_api.settings import ApiSettings
 from wagate_common.broker import subjects
 from wagate_common.infrastructure import Infrastructure
@@ -72,6 +73,44 @@ async def test_patch_rotates_secret(client: httpx.AsyncClient) -> None:
     assert rotated.json()["data"]["secret"] != created["data"]["secret"]
     assert disabled.json()["data"]["enabled"] is False
     assert "secret" not in disabled.json()["data"]
+
+
+async def test_patch_rejects_secret_with_rotation(client: httpx.AsyncClient) -> None:
+    created = (
+        await client.post("/v1/webhooks", json={"url": RECEIVER, "events": ["*"]})
+    ).json()
+    webhook_id = created["data"]["id"]
+    own_secret = "whsec_" + base64.b64encode(b"x" * 32).decode()
+
+    response = await client.patch(
+        f"/v1/webhooks/{webhook_id}", json={"secret": own_secret, "rotateSecret": True}
+    )
+
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "not both" in error["error"]["message"]
+
+
+async def test_bound_key_cannot_widen_webhook(
+    client: httpx.AsyncClient, anonymous: httpx.AsyncClient
+) -> None:
+    await client.post("/v1/sessions", json={"id": "mine", "driver": "sandbox"})
+    key = await create_key(client, scopes=["webhooks"], sessionIds=["mine"])
+    headers = {"X-API-Key": key["key"]}
+    created = await anonymous.post(
+        "/v1/webhooks",
+        json={"url": RECEIVER, "events": ["*"], "sessionId": "mine"},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    webhook_id = created.json()["data"]["id"]
+
+    response = await anonymous.patch(
+        f"/v1/webhooks/{webhook_id}", json={"sessionId": None}, headers=headers
+    )
+
+    assert_error(response, 403, "FORBIDDEN")
+    stored = await client.get(f"/v1/webhooks/{webhook_id}")
+    assert stored.json()["data"]["sessionId"] == "mine"
 
 
 async def test_delete_webhook(client: httpx.AsyncClient) -> None:

@@ -7,7 +7,7 @@ import binascii
 import re
 from datetime import datetime
 
-from pydantic import Field, StrictBool, field_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from wagate_api.models.request import RequestModel
 from wagate_common.schemas.base import WireModel
@@ -125,6 +125,15 @@ class WebhookUpdate(RequestModel):
     @classmethod
     def _valid_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         return _check_headers(value)
+
+    @model_validator(mode="after")
+    def _one_new_secret(self) -> WebhookUpdate:
+        if self.secret is not None and self.rotate_secret:
+            raise ValueError(
+                "give either 'secret' (your own) or 'rotateSecret': true (a new "
+                "random one), not both"
+            )
+        return self
 
 
 class WebhookPublic(WireModel):

@@ -99,6 +99,11 @@ async def update_webhook(
         await _check_url(context, fields["url"])
     if fields.get("sessionId") is not None:
         await load_session(context, caller, fields["sessionId"])
+    elif "sessionId" in fields and caller.session_ids:
+        # Clearing sessionId would subscribe the webhook to every session.
+        raise WagateError(
+            403, ErrorCode.FORBIDDEN, "a session-bound API key must keep a sessionId"
+        )
     if body.rotate_secret:
         fields["secret"] = generate_secret()
     if fields.get("enabled") is True:
