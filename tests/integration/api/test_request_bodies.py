@@ -62,6 +62,17 @@ async def test_body_not_declared_json_unsupported(
     assert await nothing_sent(infra)
 
 
+async def test_empty_object_not_declared_json_unsupported(
+    client: httpx.AsyncClient, infra: Infrastructure
+) -> None:
+    response = await client.post(
+        "/v1/sessions", content=b"{}", headers={"Content-Type": "text/plain"}
+    )
+
+    assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert await infra.db["sessions"].count_documents({}) == 0
+
+
 @pytest.mark.parametrize(
     "content_type", ["application/json; charset=utf-8", "application/merge-patch+json"]
 )
@@ -112,7 +123,7 @@ async def test_body_on_bodyless_route_rejected(
     assert record["status"] == "created"
 
 
-@pytest.mark.parametrize("content", [b"", b"{}", b" {} "])
+@pytest.mark.parametrize("content", [b"", b"{}", b" {} ", b"{ }", b"{\n}\n"])
 async def test_empty_body_on_bodyless_route_accepted(
     client: httpx.AsyncClient, session: str, content: bytes
 ) -> None:

@@ -6,6 +6,7 @@ They run after routing, so an unknown route or a wrong method still answers
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -18,9 +19,6 @@ from wagate_common.errors import ErrorCode, WagateError
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-# Bodies a client may send to a route that takes none, as some HTTP libraries
-# send an empty object with every POST.
-_EMPTY_BODIES = frozenset({b"", b"{}"})
 
 
 class CheckedRoute(APIRoute):
@@ -32,15 +30,18 @@ class CheckedRoute(APIRoute):
 
         async def checked(request: Request) -> Response:
             body = await request.body()
-            if body.strip() not in _EMPTY_BODIES:
-                check_body(request, takes_body)
+            if body.strip():
+                check_body(request, takes_body, body)
             return await handler(request)
 
         return checked
 
 
-def check_body(request: Request, takes_body: bool) -> None:
+def check_body(request: Request, takes_body: bool, body: bytes) -> None:
     """Raise for a body the route does not take or that is not declared as JSON.
+
+    A route that takes no body accepts an empty JSON object, because some HTTP
+    libraries send one with every POST.
 
     Raises:
         WagateError: 400 for a body on a route without one, 415 for a body
@@ -48,6 +49,8 @@ def check_body(request: Request, takes_body: bool) -> None:
     """
     extra = {"path": request.url.path, "method": request.method}
     if not takes_body:
+        if _is_empty_object(body):
+            return
         logger.info("request body rejected: route takes none", extra=extra)
         raise WagateError(
             400,
@@ -77,3 +80,10 @@ def is_json(content_type: str) -> bool:
     return mimetype == "application/json" or (
         mimetype.startswith("application/") and mimetype.endswith("+json")
     )
+
+
+def _is_empty_object(body: bytes) -> bool:
+    try:
+        return bool(json.loads(body) == {})
+    except ValueError:
+        return False
