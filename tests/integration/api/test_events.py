@@ -104,6 +104,21 @@ async def test_stream_rejects_bad_last_event_id(
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
 
 
+async def test_stream_rejects_unknown_type(
+    api_url: str, api_settings: ApiSettings
+) -> None:
+    headers = {"X-API-Key": api_settings.admin_api_key or ""}
+    async with httpx.AsyncClient(base_url=api_url, headers=headers) as client:
+        response = await client.get(
+            "/v1/events", params={"types": "message.received,message.recieved"}
+        )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert "'message.recieved'" in error["message"]
+
+
 async def test_stream_keeps_to_key_sessions(
     api_url: str, api_settings: ApiSettings, infra: Infrastructure
 ) -> None:

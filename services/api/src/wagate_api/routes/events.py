@@ -16,6 +16,7 @@ from wagate_api.context import ApiContext, get_context
 from wagate_api.routing import CheckedRoute
 from wagate_common.broker import subjects
 from wagate_common.errors import ErrorCode, NotFoundError, WagateError
+from wagate_common.schemas.events import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ async def stream_events(
     """
     if session_id is not None and not caller.can_see(session_id):
         raise NotFoundError(ErrorCode.SESSION_NOT_FOUND, "session", session_id)
-    wanted_types = {item.strip() for item in (types or "").split(",") if item.strip()}
+    wanted_types = _parse_types(types)
     start_sequence = _parse_last_event_id(last_event_id)
     filter_subject = (
         subjects.session_events(session_id) if session_id else subjects.EVENTS_ALL
@@ -108,6 +109,21 @@ async def stream_events(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+def _parse_types(value: str | None) -> set[str]:
+    """Read ``?types=`` as a set of event types; an unknown one is a 400."""
+    wanted = {item.strip() for item in (value or "").split(",") if item.strip()}
+    known = {event.value for event in EventType}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise WagateError(
+            400,
+            ErrorCode.VALIDATION_ERROR,
+            f"unknown event types {unknown}; use any of {sorted(known)}",
+            {"fields": [{"field": "types", "message": "unknown event type"}]},
+        )
+    return wanted
 
 
 def _parse_last_event_id(value: str | None) -> int | None:
