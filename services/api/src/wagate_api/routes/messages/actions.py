@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from wagate_api.auth import Principal
 from wagate_api.context import ApiContext
@@ -31,8 +31,7 @@ from wagate_api.routes.messages.sending import (
     SEND_RESPONSES,
     Caller,
     Context,
-    Wait,
-    WaitSeconds,
+    Options,
     normalize_recipient,
     require_connected_for_wait,
     send_message,
@@ -46,12 +45,10 @@ from wagate_api.routes.messages.targets import (
 )
 from wagate_api.routing import CheckedRoute
 from wagate_common.errors import ErrorCode, WagateError
-from wagate_common.ids import new_id
 from wagate_common.schemas.commands import (
     EditContent,
     ReactionContent,
     RevokeContent,
-    SendCommand,
 )
 from wagate_common.storage.database import Document
 
@@ -78,30 +75,21 @@ ACTION_RESPONSES: dict[int | str, dict[str, str]] = {
 )
 async def send_reaction(
     body: ReactionCreate,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue a reaction to a sent or received message; ``""`` removes it."""
     session = await load_session(context, caller, body.session_id)
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
     found = await find_message(context, body.session_id, body.message_id)
     if found.sent is not None:
         require_message_record(found.sent, body.message_id, "reacted to")
         require_not_revoked(found.sent, body.message_id, "reacted to")
     target = found.target()
 
-    command = SendCommand(
-        session_id=body.session_id,
-        message_id=new_id("msg"),
-        to=target.chat,
-        content=ReactionContent(target=target, emoji=body.emoji),
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
-    )
+    content = ReactionContent(target=target, emoji=body.emoji)
+    return await send_message(context, options, body.session_id, target.chat, content)
 
 
 @router.post(
@@ -112,11 +100,9 @@ async def send_reaction(
 )
 async def forward_message(
     body: ForwardCreate,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue a copy of a sent or received message, marked as forwarded, to ``to``.
 
@@ -125,7 +111,7 @@ async def forward_message(
     """
     session = await load_session(context, caller, body.session_id)
     to = normalize_recipient(body.to)
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
     found = await find_message(context, body.session_id, body.message_id)
     if found.sent is not None:
         sent_target(found.sent)
@@ -135,12 +121,7 @@ async def forward_message(
         content = forward_of_received(found.received)
     await check_media_kept(MediaStore(context.infra.js), content)
 
-    command = SendCommand(
-        session_id=body.session_id, message_id=new_id("msg"), to=to, content=content
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
-    )
+    return await send_message(context, options, body.session_id, to, content)
 
 
 @router.patch(
@@ -152,11 +133,9 @@ async def forward_message(
 async def edit_message(
     message_id: str,
     body: MessageEdit,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue new text for a text message this gateway sent.
 
@@ -180,18 +159,11 @@ async def edit_message(
             f"forwarded messages",
         )
     session = await load_session(context, caller, record["sessionId"])
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
     target = sent_target(record)
 
-    command = SendCommand(
-        session_id=record["sessionId"],
-        message_id=new_id("msg"),
-        to=target.chat,
-        content=EditContent(target=target, text=body.text),
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
-    )
+    content = EditContent(target=target, text=body.text)
+    return await send_message(context, options, record["sessionId"], target.chat, content)
 
 
 @router.delete(
@@ -202,11 +174,9 @@ async def edit_message(
 )
 async def revoke_message(
     message_id: str,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue the deletion for everyone of a message this gateway sent.
 
@@ -216,18 +186,11 @@ async def revoke_message(
     require_message_record(record, message_id, "revoked")
     require_not_revoked(record, message_id, "revoked")
     session = await load_session(context, caller, record["sessionId"])
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
     target = sent_target(record)
 
-    command = SendCommand(
-        session_id=record["sessionId"],
-        message_id=new_id("msg"),
-        to=target.chat,
-        content=RevokeContent(target=target),
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
-    )
+    content = RevokeContent(target=target)
+    return await send_message(context, options, record["sessionId"], target.chat, content)
 
 
 async def _own_record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from wagate_api.context import ApiContext
 from wagate_api.media import MediaStore, decode_media, outgoing_object_name
@@ -24,8 +24,7 @@ from wagate_api.routes.messages.sending import (
     SEND_RESPONSES,
     Caller,
     Context,
-    Wait,
-    WaitSeconds,
+    Options,
     normalize_recipient,
     require_connected_for_wait,
     send_message,
@@ -40,7 +39,6 @@ from wagate_common.schemas.commands import (
     MediaSource,
     MediaType,
     PollContent,
-    SendCommand,
     TextContent,
     UrlMedia,
 )
@@ -58,17 +56,15 @@ router = APIRouter(route_class=CheckedRoute, prefix="/v1/messages", tags=["messa
 )
 async def send_text(
     body: TextMessageCreate,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue a text message; 202 with the record, or 200 once sent with ``wait``."""
     session = await load_session(context, caller, body.session_id)
     to = normalize_recipient(body.to)
     mentions = [normalize_recipient(mention) for mention in body.mentions]
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
 
     content = TextContent(
         text=body.text,
@@ -76,12 +72,7 @@ async def send_text(
         mentions=mentions,
         link_preview=body.link_preview,
     )
-    command = SendCommand(
-        session_id=body.session_id, message_id=new_id("msg"), to=to, content=content
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
-    )
+    return await send_message(context, options, body.session_id, to, content)
 
 
 @router.post(
@@ -96,11 +87,9 @@ async def send_text(
 )
 async def send_media(
     body: MediaMessageCreate,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue an image, video, audio, document or sticker, from base64 or a URL.
 
@@ -111,7 +100,7 @@ async def send_media(
     session = await load_session(context, caller, body.session_id)
     to = normalize_recipient(body.to)
     mentions = [normalize_recipient(mention) for mention in body.mentions]
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
 
     message_id = new_id("msg")
     media = await _media_source(context, message_id, body.type, body.media)
@@ -123,11 +112,8 @@ async def send_media(
         reply_to=body.reply_to,
         mentions=mentions,
     )
-    command = SendCommand(
-        session_id=body.session_id, message_id=message_id, to=to, content=content
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
+    return await send_message(
+        context, options, body.session_id, to, content, message_id=message_id
     )
 
 
@@ -156,16 +142,14 @@ async def _media_source(
 )
 async def send_location(
     body: LocationMessageCreate,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue a pinned location."""
     session = await load_session(context, caller, body.session_id)
     to = normalize_recipient(body.to)
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
 
     content = LocationContent(
         latitude=body.latitude,
@@ -174,12 +158,7 @@ async def send_location(
         address=body.address,
         reply_to=body.reply_to,
     )
-    command = SendCommand(
-        session_id=body.session_id, message_id=new_id("msg"), to=to, content=content
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
-    )
+    return await send_message(context, options, body.session_id, to, content)
 
 
 @router.post(
@@ -190,16 +169,14 @@ async def send_location(
 )
 async def send_contact(
     body: ContactMessageCreate,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue one or more contact cards; the worker sends them as vCards."""
     session = await load_session(context, caller, body.session_id)
     to = normalize_recipient(body.to)
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
 
     content = ContactsContent(
         contacts=[
@@ -207,12 +184,7 @@ async def send_contact(
         ],
         reply_to=body.reply_to,
     )
-    command = SendCommand(
-        session_id=body.session_id, message_id=new_id("msg"), to=to, content=content
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
-    )
+    return await send_message(context, options, body.session_id, to, content)
 
 
 @router.post(
@@ -223,25 +195,18 @@ async def send_contact(
 )
 async def send_poll(
     body: PollMessageCreate,
-    response: Response,
     context: Context,
     caller: Caller,
-    wait: Wait = False,
-    wait_seconds: WaitSeconds = 15.0,
+    options: Options,
 ) -> Envelope[MessagePublic]:
     """Queue a poll; ``multipleAnswers`` lets a voter pick several options."""
     session = await load_session(context, caller, body.session_id)
     to = normalize_recipient(body.to)
-    require_connected_for_wait(session, wait)
+    require_connected_for_wait(session, options.wait)
 
     content = PollContent(
         question=body.question,
         options=body.options,
         multiple_answers=body.multiple_answers,
     )
-    command = SendCommand(
-        session_id=body.session_id, message_id=new_id("msg"), to=to, content=content
-    )
-    return Envelope(
-        data=await send_message(context, command, response, wait, wait_seconds)
-    )
+    return await send_message(context, options, body.session_id, to, content)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
 from wagate_api.auth import Principal, require_scope
 from wagate_api.context import ApiContext, get_context
+from wagate_api.models.envelope import Envelope
 from wagate_api.models.messages import MessagePublic
 from wagate_api.routes.live import not_connected_error
 from wagate_common.broker import subjects
@@ -18,8 +20,9 @@ from wagate_common.errors import (
     InvalidRecipientError,
     WagateError,
 )
+from wagate_common.ids import new_id
 from wagate_common.jid import InvalidJidError, normalize_jid
-from wagate_common.schemas.commands import SendCommand
+from wagate_common.schemas.commands import MessageContent, SendCommand
 from wagate_common.schemas.sessions import SessionStatus
 from wagate_common.storage.database import Document
 
@@ -47,18 +50,44 @@ def require_connected_for_wait(session: Document, wait: bool) -> None:
         raise not_connected_error(session)
 
 
+@dataclass(frozen=True)
+class SendOptions:
+    """The query options every send route takes, and the response to set 200 on."""
+
+    response: Response
+    wait: bool
+    wait_seconds: float
+
+
+def _send_options(
+    response: Response, wait: Wait = False, wait_seconds: WaitSeconds = 15.0
+) -> SendOptions:
+    return SendOptions(response, wait, wait_seconds)
+
+
+Options = Annotated[SendOptions, Depends(_send_options)]
+
+
 async def send_message(
     context: ApiContext,
-    command: SendCommand,
-    response: Response,
-    wait: bool,
-    wait_seconds: float,
-) -> MessagePublic:
-    """Store the record of ``command``, queue it, and render the record.
+    options: SendOptions,
+    session_id: str,
+    to: str,
+    content: MessageContent,
+    message_id: str | None = None,
+) -> Envelope[MessagePublic]:
+    """Store the record of a new message, queue its command, and render the record.
 
-    Sets 200 on ``response`` when ``wait`` saw the send finish; the route's
+    ``message_id`` is given when something was stored under it already (media).
+    Sets 200 on the response when ``wait`` saw the send finish; the route's
     default 202 stays otherwise.
     """
+    command = SendCommand(
+        session_id=session_id,
+        message_id=message_id or new_id("msg"),
+        to=to,
+        content=content,
+    )
     record = await context.messages.create(
         command.message_id,
         command.session_id,
@@ -66,10 +95,10 @@ async def send_message(
         command.content.message_type,
         content=command.content.model_dump(by_alias=True, mode="json"),
     )
-    outcome = await _queue(context, command, wait, wait_seconds)
+    outcome = await _queue(context, command, options.wait, options.wait_seconds)
     if outcome is not None:
         record = outcome
-        response.status_code = 200
+        options.response.status_code = 200
     logger.info(
         "message queued",
         extra={
@@ -78,7 +107,7 @@ async def send_message(
             "type": command.content.message_type,
         },
     )
-    return to_public(record)
+    return Envelope(data=to_public(record))
 
 
 async def _queue(
