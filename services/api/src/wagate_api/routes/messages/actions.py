@@ -37,6 +37,7 @@ from wagate_api.routes.messages.sending import (
     send_message,
 )
 from wagate_api.routes.messages.targets import (
+    Action,
     find_message,
     message_not_found,
     require_message_record,
@@ -142,8 +143,6 @@ async def edit_message(
     Returns the new ``edit`` record; the original record keeps its content.
     """
     record = await _own_record(context, caller, message_id, "edited")
-    require_message_record(record, message_id, "edited")
-    require_not_revoked(record, message_id, "edited")
     if record["type"] != "text":
         raise WagateError(
             422,
@@ -183,8 +182,6 @@ async def revoke_message(
     Returns the new ``revoke`` record; the original record stays.
     """
     record = await _own_record(context, caller, message_id, "revoked")
-    require_message_record(record, message_id, "revoked")
-    require_not_revoked(record, message_id, "revoked")
     session = await load_session(context, caller, record["sessionId"])
     require_connected_for_wait(session, options.wait)
     target = sent_target(record)
@@ -194,15 +191,18 @@ async def revoke_message(
 
 
 async def _own_record(
-    context: ApiContext, caller: Principal, message_id: str, action: str
+    context: ApiContext, caller: Principal, message_id: str, action: Action
 ) -> Document:
-    """Return our record of ``message_id`` that the caller may see.
+    """Return our record of ``message_id`` if the caller may see it and ``action`` it.
 
     Raises:
-        WagateError: 422 for a received message, 404 for an unknown one.
+        WagateError: 422 for a received message, an action record or a revoked
+            message, 404 for an unknown one.
     """
     record = await context.messages.get(message_id)
     if record is not None and caller.can_see(record["sessionId"]):
+        require_message_record(record, message_id, action)
+        require_not_revoked(record, message_id, action)
         return record
     received = await context.received.find(message_id)
     if received is not None and caller.can_see(received["sessionId"]):
