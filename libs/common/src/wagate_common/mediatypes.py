@@ -26,7 +26,7 @@ class MediaRule:
     mimetypes: frozenset[str]
 
     def accepts(self, mimetype: str) -> bool:
-        """Whether ``mimetype`` (parameters ignored) may be sent as this type."""
+        """Return whether ``mimetype`` (parameters ignored) may be sent as this type."""
         base = base_mimetype(mimetype)
         return not self.mimetypes or base in self.mimetypes
 

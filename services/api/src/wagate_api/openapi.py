@@ -1,7 +1,7 @@
 """The OpenAPI document, corrected to show the error envelope the api really sends.
 
-FastAPI documents every route with a body or parameters as answering
-``422 HTTPValidationError``. This api answers ``400`` with the error envelope
+FastAPI documents every route with a body or parameters as returning
+``422 HTTPValidationError``. This api returns ``400`` with the error envelope
 instead (see ``errors.py``), so a client generated from the document would
 expect the wrong status and shape. Routes document their other errors by
 description only, and this adds the envelope as their body.
@@ -20,7 +20,7 @@ _REF_TEMPLATE = "#/components/schemas/{model}"
 
 
 class ErrorBody(BaseModel):
-    """What went wrong: a stable code, a readable message and optional details."""
+    """The failure: a stable code, a readable message and optional details."""
 
     code: str
     message: str

@@ -1,6 +1,6 @@
 """The route class of every api route: body checks that depend on the matched route.
 
-They run after routing, so an unknown route or a wrong method still answers
+They run after routing, so an unknown route or a wrong method still gets
 404 or 405 whatever the body is.
 """
 

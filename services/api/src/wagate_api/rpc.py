@@ -72,7 +72,7 @@ class WorkerClient:
         except (nats.errors.NoRespondersError, nats.errors.TimeoutError) as error:
             # No responder means that no worker owns the shard right now, which
             # a client handles like a slow worker: try again shortly.
-            logger.warning("worker did not answer", extra=log_extra)
+            logger.warning("worker did not respond", extra=log_extra)
             raise WagateError(
                 504,
                 ErrorCode.WORKER_TIMEOUT,

@@ -53,7 +53,7 @@ async def stream_events(
     """
     if session_id is not None and not caller.can_see(session_id):
         raise NotFoundError(ErrorCode.SESSION_NOT_FOUND, "session", session_id)
-    wanted_types = _parse_types(types)
+    requested_types = _parse_types(types)
     start_sequence = _parse_last_event_id(last_event_id)
     filter_subject = (
         subjects.session_events(session_id) if session_id else subjects.EVENTS_ALL
@@ -72,12 +72,12 @@ async def stream_events(
         config=config,
     )
 
-    def is_wanted(subject: str) -> bool:
+    def is_requested(subject: str) -> bool:
         # wagate.evt.<session>.<type>, where the type itself contains dots.
         parts = subject.split(".", 3)
         if len(parts) != 4 or not caller.can_see(parts[2]):
             return False
-        return not wanted_types or parts[3] in wanted_types
+        return not requested_types or parts[3] in requested_types
 
     async def lines() -> AsyncIterator[bytes]:
         try:
@@ -88,7 +88,7 @@ async def stream_events(
                 except (TimeoutError, NatsTimeoutError):
                     yield b": keepalive\n\n"
                     continue
-                if not is_wanted(message.subject):
+                if not is_requested(message.subject):
                     continue
                 sequence = message.metadata.sequence.stream
                 event_type = message.subject.split(".", 3)[3]
@@ -113,9 +113,9 @@ async def stream_events(
 
 def _parse_types(value: str | None) -> set[str]:
     """Read ``?types=`` as a set of event types; an unknown one is a 400."""
-    wanted = {item.strip() for item in (value or "").split(",") if item.strip()}
+    requested = {item.strip() for item in (value or "").split(",") if item.strip()}
     known = {event.value for event in EventType}
-    unknown = sorted(wanted - known)
+    unknown = sorted(requested - known)
     if unknown:
         raise WagateError(
             400,
@@ -123,7 +123,7 @@ def _parse_types(value: str | None) -> set[str]:
             f"unknown event types {unknown}; use any of {sorted(known)}",
             {"fields": [{"field": "types", "message": "unknown event type"}]},
         )
-    return wanted
+    return requested
 
 
 def _parse_last_event_id(value: str | None) -> int | None:

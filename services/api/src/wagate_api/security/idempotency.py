@@ -208,7 +208,7 @@ async def _send_conflict(send: Send, message: str) -> None:
 
 
 async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
-    # Compact like FastAPI's own JSON responses, so every answer has one style.
+    # Compact like FastAPI's own JSON responses, so every response has one style.
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     await _send_raw(send, status, "application/json", body)
 

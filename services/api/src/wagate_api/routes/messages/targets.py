@@ -131,7 +131,7 @@ def require_not_revoked(record: Document, message_id: str, action: Action) -> No
     """Raise when our record shows that its message was deleted for everyone.
 
     A revoke is recorded on its target once it is sent, so a revoke that is
-    still queued does not count yet; the worker then fails the later action.
+    still queued does not count yet. The worker then fails the later action.
 
     Raises:
         WagateError: 422 ``UNSUPPORTED_MESSAGE_TYPE`` naming the revoke.
