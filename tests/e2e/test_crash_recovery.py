@@ -27,7 +27,9 @@ def child_pid(parent: int, module: str) -> int:
 
 
 def test_killed_worker_is_restarted(stack_factory: StackFactory) -> None:
-    stack = stack_factory()
+    # The killed worker may already have fetched the send; the broker delivers
+    # it again after the ack wait, which is shortened to stay within the poll.
+    stack = stack_factory({"WAGATE_WORKER_COMMAND_ACK_WAIT_SECONDS": "5"})
     pair_new_session(stack.api, "sturdy")
     worker = child_pid(stack.process.pid, "wagate_worker")
 
